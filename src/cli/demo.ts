@@ -1,0 +1,2 @@
+import type { Register } from './main.ts';
+export const registerDemoCommands: Register = () => {};

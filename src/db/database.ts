@@ -1,0 +1,148 @@
+// One PostgreSQL dialect, two engines: embedded PGlite (default) or a PostgreSQL server (DATABASE_URL).
+// Everything above this file sees only the `Database` / `Sql` interfaces.
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { Settings } from '../config.ts';
+
+export type Row = Record<string, unknown>;
+
+export interface Sql {
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one or more statements without parameters. */
+  exec(text: string): Promise<void>;
+  /** Streams text-format COPY data (tab-separated lines, `\N` for null) into a table. */
+  copyIn(table: string, columns: string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction: all of it is committed, or none of it. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unsafe SQL identifier: ${name}`);
+  return name;
+}
+
+function copyStatement(table: string, columns: string[], source: string): string {
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+}
+
+// ---------- PGlite ----------
+
+type PGliteLike = Pick<PGlite, 'query' | 'exec'>;
+
+function pgliteSql(conn: PGliteLike): Sql {
+  return {
+    async query<T>(text: string, params: unknown[] = []) {
+      const res = await conn.query<T>(text, params);
+      return res.rows;
+    },
+    async exec(text: string) {
+      await conn.exec(text);
+    },
+    async copyIn(table, columns, chunks) {
+      // PGlite reads COPY input from its virtual /dev/blob device, one Blob per statement.
+      const sql = copyStatement(table, columns, `'/dev/blob'`);
+      for await (const chunk of chunks as AsyncIterable<string>) {
+        if (chunk.length === 0) continue;
+        await conn.query(sql, [], { blob: new Blob([chunk]) });
+      }
+    },
+  };
+}
+
+class PGliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  private readonly sql: Sql;
+  constructor(private readonly db: PGlite) {
+    this.sql = pgliteSql(db);
+  }
+  query<T = Row>(text: string, params?: unknown[]) { return this.sql.query<T>(text, params); }
+  exec(text: string) { return this.sql.exec(text); }
+  copyIn(table: string, columns: string[], chunks: AsyncIterable<string> | Iterable<string>) {
+    return this.sql.copyIn(table, columns, chunks);
+  }
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(pgliteSql(tx as unknown as PGliteLike)));
+  }
+  async close() { await this.db.close(); }
+}
+
+// ---------- PostgreSQL server ----------
+
+// Return bigint/numeric as JS values the rest of the code expects: pence sums fit in a double
+// exactly up to 2^53 pence (£90 trillion), so parse int8 as number and refuse anything beyond.
+pg.types.setTypeParser(20, (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`Integer ${v} is too large to handle exactly`);
+  return n;
+});
+pg.types.setTypeParser(1082, (v: string) => v); // dates stay 'YYYY-MM-DD'
+
+function pgClientSql(client: pg.PoolClient | pg.Pool): Sql {
+  return {
+    async query<T>(text: string, params: unknown[] = []) {
+      const res = await client.query(text, params as unknown[]);
+      return res.rows as T[];
+    },
+    async exec(text: string) {
+      await client.query(text);
+    },
+    async copyIn(table, columns, chunks) {
+      if (!('release' in client)) throw new Error('copyIn needs a transaction client');
+      const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+      await pipeline(Readable.from(chunks as AsyncIterable<string>), stream);
+    },
+  };
+}
+
+class PostgresDatabase implements Database {
+  readonly kind = 'postgres' as const;
+  constructor(private readonly pool: pg.Pool) {}
+  query<T = Row>(text: string, params?: unknown[]) { return pgClientSql(this.pool).query<T>(text, params); }
+  exec(text: string) { return pgClientSql(this.pool).exec(text); }
+  async copyIn(table: string, columns: string[], chunks: AsyncIterable<string> | Iterable<string>) {
+    await this.transaction((tx) => tx.copyIn(table, columns, chunks));
+  }
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(pgClientSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  async close() { await this.pool.end(); }
+}
+
+/** Opens the database the settings describe, without applying migrations. */
+export async function connect(settings: Pick<Settings, 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Promise<Database> {
+  if (settings.databaseUrl) {
+    const schema = settings.databaseSchema;
+    const pool = new pg.Pool({
+      connectionString: settings.databaseUrl,
+      max: 4,
+      ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
+    });
+    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    return new PostgresDatabase(pool);
+  }
+  const dir = settings.dataDir;
+  if (dir !== 'memory://') fs.mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir === 'memory://' ? undefined : dir);
+  return new PGliteDatabase(db);
+}

@@ -1,0 +1,46 @@
+// Every database test runs on both engines: embedded PGlite (in memory) and the PostgreSQL server named
+// by DATABASE_URL, each in a schema of its own that is dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase } from '../../src/db/open.ts';
+import type { Database } from '../../src/db/database.ts';
+
+export interface Engine {
+  name: 'pglite' | 'postgres';
+  /** Why this engine is skipped, or undefined when it runs. */
+  skip?: string;
+  open(): Promise<Database>;
+}
+
+const opened = new Map<Database, () => Promise<void>>();
+
+export const engines: Engine[] = [
+  {
+    name: 'pglite',
+    async open() { return openDatabase({ dataDir: 'memory://' }); },
+  },
+  {
+    name: 'postgres',
+    skip: process.env.DATABASE_URL ? undefined : 'DATABASE_URL is not set: PostgreSQL tests skipped (set it, e.g. postgres://postgres@127.0.0.1:5432/test)',
+    async open() {
+      const schema = `t_${randomBytes(6).toString('hex')}`;
+      const url = process.env.DATABASE_URL!;
+      const db = await openDatabase({ databaseUrl: url, databaseSchema: schema, dataDir: '' });
+      opened.set(db, async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      });
+      return db;
+    },
+  },
+];
+
+/** Closes a test database and removes what it left behind. */
+export async function closeTestDatabase(db: Database): Promise<void> {
+  await db.close();
+  const cleanup = opened.get(db);
+  opened.delete(db);
+  if (cleanup) await cleanup();
+}
