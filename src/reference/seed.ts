@@ -1,3 +1,10 @@
+// Shipped reference data is upserted at every open, so a new release's data reaches an old database.
+// User-made rows (source 'user', edited rules) are never overwritten.
 import type { Database } from '../db/database.ts';
-/** Loads shipped reference data (body types, themes, COFOG, prevention levels, bodies, rules). */
-export async function seedReference(_db: Database): Promise<void> {}
+import { seedBodyReference } from './bodies-seed.ts';
+import { seedClassificationReference } from './classification-seed.ts';
+
+export async function seedReference(db: Database): Promise<void> {
+  await seedBodyReference(db);
+  await seedClassificationReference(db);
+}
