@@ -1,0 +1,143 @@
+// A streaming CSV parser (RFC 4180 plus real-world slack): quoted fields with "" escapes and embedded
+// newlines, CRLF/LF/CR line ends, stray quotes inside unquoted fields kept as text. Rows come out in
+// batches with the 1-based line number each starts on. Lines without a quote take a split() fast path.
+
+export interface RawRow { line: number; cells: unknown[] }
+
+export class CsvParser {
+  private buf = '';
+  private line = 1;          // line number at the start of buf
+  private delimiter: string;
+  constructor(delimiter = ',') { this.delimiter = delimiter; }
+
+  /** Feeds text; returns the complete rows found. */
+  push(text: string, out: RawRow[] = []): RawRow[] {
+    this.buf = this.buf.length ? this.buf + text : text;
+    this.drain(out, false);
+    return out;
+  }
+
+  /** Flushes the last row (a file need not end with a newline). */
+  end(out: RawRow[] = []): RawRow[] {
+    this.drain(out, true);
+    return out;
+  }
+
+  private drain(out: RawRow[], final: boolean): void {
+    const buf = this.buf;
+    const d = this.delimiter;
+    let pos = 0;
+    const len = buf.length;
+    let q = buf.indexOf('"', pos); // next quote; re-searched only once passed, so scanning stays linear
+    while (pos < len) {
+      let nl = buf.indexOf('\n', pos);
+      if (q !== -1 && q < pos) q = buf.indexOf('"', pos);
+      if (q === -1 || (nl !== -1 && q > nl)) {
+        // Fast path: no quote before the end of this line.
+        if (nl === -1) {
+          if (!final) break;
+          nl = len;
+        }
+        let end = nl;
+        if (end > pos && buf.charCodeAt(end - 1) === 13) end--;
+        const text = buf.slice(pos, end);
+        // A lone CR used as a line end (old Mac files): split on it too.
+        if (text.indexOf('\r') !== -1) {
+          for (const part of text.split('\r')) out.push({ line: this.line++, cells: part.split(d) });
+          this.line--; // the loop counted one line per part; the \n below counts the last
+        } else {
+          out.push({ line: this.line, cells: text.split(d) });
+        }
+        this.line++;
+        pos = nl + 1;
+        continue;
+      }
+      // Slow path: parse a row that contains quotes, possibly spanning lines.
+      const res = this.parseQuotedRow(buf, pos, final);
+      if (!res) break; // incomplete: wait for more text
+      out.push({ line: this.line, cells: res.cells });
+      this.line += res.newlines + 1;
+      pos = res.next;
+    }
+    this.buf = pos >= len ? '' : buf.slice(pos);
+  }
+
+  private parseQuotedRow(buf: string, start: number, final: boolean): { cells: string[]; next: number; newlines: number } | null {
+    const cells: string[] = [];
+    const d = this.delimiter.charCodeAt(0);
+    const len = buf.length;
+    let i = start;
+    let newlines = 0;
+    let field = '';
+    for (;;) {
+      if (i >= len) {
+        if (!final) return null;
+        cells.push(field);
+        return { cells, next: len, newlines };
+      }
+      let c = buf.charCodeAt(i);
+      if (c === 34 && field.length === 0 && (i === start || buf.charCodeAt(i - 1) === d)) {
+        // Quoted field.
+        i++;
+        let segStart = i;
+        for (;;) {
+          const qq = buf.indexOf('"', i);
+          if (qq === -1) {
+            if (!final) return null;
+            field += buf.slice(segStart);
+            i = len;
+            break;
+          }
+          if (qq + 1 < len && buf.charCodeAt(qq + 1) === 34) {
+            field += buf.slice(segStart, qq + 1);
+            i = qq + 2;
+            segStart = i;
+            continue;
+          }
+          if (qq + 1 >= len && !final) return null;
+          field += buf.slice(segStart, qq);
+          i = qq + 1;
+          break;
+        }
+        for (let k = 0; k < field.length; k++) if (field.charCodeAt(k) === 10) newlines++;
+        // Text after the closing quote up to the delimiter is kept (lenient).
+        while (i < len) {
+          c = buf.charCodeAt(i);
+          if (c === d || c === 10 || c === 13) break;
+          field += buf[i];
+          i++;
+        }
+        if (i >= len && !final) return null;
+        continue;
+      }
+      if (c === d) { cells.push(field); field = ''; i++; continue; }
+      if (c === 10 || c === 13) {
+        cells.push(field);
+        if (c === 13 && i + 1 < len && buf.charCodeAt(i + 1) === 10) i++;
+        else if (c === 13 && i + 1 >= len && !final) return null;
+        return { cells, next: i + 1, newlines };
+      }
+      // Unquoted text: take a run up to the next special character.
+      let j = i + 1;
+      while (j < len) {
+        const cj = buf.charCodeAt(j);
+        if (cj === d || cj === 10 || cj === 13) break;
+        j++;
+      }
+      field += buf.slice(i, j);
+      i = j;
+    }
+  }
+}
+
+/** Guesses the delimiter from the first lines: comma, semicolon, tab or pipe. */
+export function sniffDelimiter(sample: string): string {
+  const lines = sample.split(/\r?\n/, 20).filter((l) => l.trim().length > 0);
+  let best = ',', bestScore = 0;
+  for (const d of [',', '\t', ';', '|']) {
+    const counts = lines.map((l) => l.split(d).length - 1);
+    const score = counts.filter((c) => c > 0).length * 10 + Math.min(...counts.filter((c) => c > 0), 50);
+    if (counts.some((c) => c > 0) && score > bestScore) { best = d; bestScore = score; }
+  }
+  return best;
+}
