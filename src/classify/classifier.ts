@@ -2,7 +2,7 @@
 // - rules are compiled once (Classifier.load / Classifier.compile) into a flat program;
 // - each distinct field value is tested against the conditions on its field once, giving a bit mask;
 // - results are cached in a tree keyed by the field values the rules read, in the order the rules
-//   first read them. A result is stored at the depth of the last field its evaluation actually looked
+//   order of KEY_ORDER (fewest distinct values first). A result is stored at the depth of the last field its evaluation actually looked
 //   at, so a field read only by late rules (say, description) enters the key only for lines that reach
 //   those rules;
 // - a hit allocates nothing and returns a shared, frozen Classification.
@@ -35,6 +35,12 @@ interface FieldSlot {
   masks: Map<string | null, Mask>;
   zero: Mask;
 }
+
+/** Cache key order: the fields with the fewest distinct values first. */
+const KEY_ORDER: readonly LineField[] = [
+  'body_code', 'body_type', 'capital_revenue', 'directorate', 'service_area', 'sercop', 'proclass', 'category',
+  'expense_type', 'supplier_name', 'description',
+];
 
 /** Values per field kept before a field's mask cache is emptied and rebuilt as lines come. */
 const MASK_CACHE_LIMIT = 200_000;
@@ -81,12 +87,12 @@ export class Classifier {
   private constructor(rules: readonly CompilableRule[], themes: readonly ThemeDefaults[]) {
     this.rules = rules;
     const themeBy = new Map(themes.map((t) => [t.code, t]));
-    // Slots ordered by the first rule that reads the field.
-    const order: number[] = [];
-    for (const r of rules) for (const c of r.conditions) for (const f of lineFieldsOf(c.field)) {
-      const i = LINE_FIELDS.indexOf(f);
-      if (!order.includes(i)) order.push(i);
-    }
+    // Slots for the fields some rule reads, fewest distinct values first: a result is keyed by the
+    // fields up to the last one its evaluation looked at, so high-cardinality fields (description,
+    // supplier) belong at the end.
+    const read = new Set<LineField>();
+    for (const r of rules) for (const c of r.conditions) for (const f of lineFieldsOf(c.field)) read.add(f);
+    const order = KEY_ORDER.filter((f) => read.has(f)).map((f) => LINE_FIELDS.indexOf(f));
     this.rankOf = new Int32Array(LINE_FIELDS.length).fill(-1);
     this.slots = order.map((field, rank) => {
       this.rankOf[field] = rank;

@@ -9,23 +9,12 @@ import {
  * run of punctuation or space one space, padded with a space at each end.
  */
 export function normaliseText(value: string): string {
-  let out = ' ';
-  let space = true;
-  for (let i = 0; i < value.length; i++) {
-    let ch = value.charCodeAt(i);
-    if (ch >= 65 && ch <= 90) ch += 32; // A-Z
-    if ((ch >= 97 && ch <= 122) || (ch >= 48 && ch <= 57)) { out += String.fromCharCode(ch); space = false; continue; }
-    if (ch === 39 || ch === 0x2019 || ch === 0x2018) continue; // apostrophes join: children's -> childrens
-    if (ch === 38) { out += space ? 'and ' : ' and '; space = true; continue; } // &
-    if (ch > 127) {
-      const s = String.fromCharCode(ch).toLowerCase();
-      if (/\p{L}|\p{N}/u.test(s)) { out += s; space = false; continue; }
-    }
-    if (!space) { out += ' '; space = true; }
-  }
-  if (!space) out += ' ';
-  return out;
+  const s = value.toLowerCase().replace(APOSTROPHES, '').replace(AMPERSAND, ' and ').replace(NOT_WORD, ' ').trim();
+  return s === '' ? ' ' : ` ${s} `;
 }
+const APOSTROPHES = /['\u2018\u2019]/g;
+const AMPERSAND = /&/g;
+const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Whitespace collapsed, trimmed, lower case: how 'equals' and 'prefix' compare. */
 export function normaliseValue(value: string): string {
@@ -51,14 +40,25 @@ export function compileCondition(c: RuleCondition): Matcher {
     case 'keywords': {
       const exact: string[] = [];
       const starts: string[] = [];
+      const patterns: RegExp[] = [];
       for (const v of vals) {
         const trimmed = v.trim();
-        if (trimmed.endsWith('*')) starts.push(normaliseText(trimmed.slice(0, -1)).trimEnd());
+        const inner = trimmed.slice(0, -1);
+        if (inner.includes('*')) {
+          // a phrase with wildcards inside: 'benefit* admin*'
+          const words = trimmed.split(/\s+/).map((w) => {
+            const star = w.endsWith('*');
+            const core = normaliseText(star ? w.slice(0, -1) : w).trim().replace(/ /g, ' ');
+            return core + (star ? '[a-z0-9]*' : '');
+          });
+          patterns.push(new RegExp(` ${words.join(' ')} `));
+        } else if (trimmed.endsWith('*')) starts.push(normaliseText(inner).trimEnd());
         else exact.push(normaliseText(trimmed));
       }
       return (_raw, norm) => {
         for (let i = 0; i < exact.length; i++) if (norm.includes(exact[i])) return true;
         for (let i = 0; i < starts.length; i++) if (norm.includes(starts[i])) return true;
+        for (let i = 0; i < patterns.length; i++) if (patterns[i].test(norm)) return true;
         return false;
       };
     }
@@ -109,9 +109,11 @@ export function checkCondition(c: unknown, where: string): string[] {
     }
   } else if (op === 'keywords') {
     for (const v of list as string[]) {
-      const core = v.trim().endsWith('*') ? v.trim().slice(0, -1) : v;
-      if (normaliseText(core).trim() === '') errors.push(`${where}: keyword ${JSON.stringify(v)} has no letters or digits to match`);
-      else if (core.includes('*')) errors.push(`${where}: keyword ${JSON.stringify(v)} may only have '*' at its end`);
+      const words = v.trim().split(/\s+/);
+      if (normaliseText(v.replace(/\*/g, '')).trim() === '') errors.push(`${where}: keyword ${JSON.stringify(v)} has no letters or digits to match`);
+      else if (words.some((w) => w.slice(0, -1).includes('*') || w === '*' || normaliseText(w.replace(/\*$/, '')).trim().includes(' ') && w.endsWith('*'))) {
+        errors.push(`${where}: keyword ${JSON.stringify(v)} may only have '*' at the end of a word, e.g. 'recycl*' or 'benefit* admin*'`);
+      }
     }
   }
   return errors;

@@ -40,8 +40,8 @@ export type LineField = (typeof LINE_FIELDS)[number];
 export const COMPOSITE_FIELDS = {
   /** the body's code or its type */
   body: ['body_code', 'body_type'],
-  /** directorate, service area or SeRCOP/BVACOP service code */
-  service: ['directorate', 'service_area', 'sercop'],
+  /** service area (cost centre) or SeRCOP/BVACOP service code; the directorate is a field of its own */
+  service: ['service_area', 'sercop'],
   /** expense type, (procurement) category or ProClass */
   expense: ['expense_type', 'category', 'proclass'],
   /** the payee */

@@ -11,6 +11,8 @@ export class CliContext {
   readonly settings: Settings;
   private db?: Promise<Database>;
   readonly actor: string;
+  /** The exit status a command wants when it finishes without throwing (e.g. some files failed). */
+  exitCode = 0;
   constructor(opts: GlobalOptions, readonly out: NodeJS.WritableStream = process.stdout) {
     this.settings = loadSettings({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
     this.actor = `cli:${os.userInfo().username || 'unknown'}`;
@@ -23,6 +25,7 @@ export class CliContext {
     if (this.db) await (await this.db).close();
   }
   print(text = ''): void { this.out.write(text + '\n'); }
+  fail(code = 1): void { this.exitCode = Math.max(this.exitCode, code); }
   printJson(value: unknown): void { this.out.write(JSON.stringify(value, null, 2) + '\n'); }
 }
 

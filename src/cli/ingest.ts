@@ -25,7 +25,8 @@ export const registerIngestCommands: Register = (program, context) => {
     .option('--body-type <type>', 'type for a new body (district, county, police, fire, nhs_commissioner, ...)', 'other')
     .option('--json', 'print one JSON object with the result')
     .option('--rejections-csv <file>', 'write the rejected rows with their reasons to a CSV file')
-    .action(async (files: string[], o: { body: string; bodyName?: string; bodyType: string; json?: boolean; rejectionsCsv?: string }) => {
+    .option('--progress', 'report progress on stderr, one line per batch (always on in a terminal)')
+    .action(async (files: string[], o: { body: string; bodyName?: string; bodyType: string; json?: boolean; rejectionsCsv?: string; progress?: boolean }) => {
       const ctx = context();
       const db = await ctx.database();
       let result: IngestResult;
@@ -33,13 +34,14 @@ export const registerIngestCommands: Register = (program, context) => {
         result = await ingestFiles(db, files, {
           bodyCode: o.body.trim().toUpperCase(), bodyName: o.bodyName, bodyType: o.bodyType, actor: ctx.actor,
           maxBytes: ctx.settings.maxUploadBytes, batchLines: ctx.settings.copyBatchLines,
-          onProgress: o.json || !process.stderr.isTTY ? undefined : (p) => process.stderr.write(`\r${p.file}: ${p.lines.toLocaleString('en-GB')} lines`),
+          onProgress: o.progress ? (p) => process.stderr.write(`progress ${p.file}: ${p.lines} lines\n`)
+            : o.json || !process.stderr.isTTY ? undefined : (p) => process.stderr.write(`\r${p.file}: ${p.lines.toLocaleString('en-GB')} lines`),
         });
       } catch (err) {
         if (err instanceof IngestError || err instanceof BodyError) throw new UserError(err.message);
         throw err;
       }
-      if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
+      if (!o.json && !o.progress && process.stderr.isTTY) process.stderr.write('\n');
       if (o.rejectionsCsv) {
         const rows = ['file,sheet,line,column,reason'];
         for (const f of result.files) for (const r of f.rejections) rows.push([f.file, r.sheet, r.line, r.column, r.reason].map(csvCell).join(','));
@@ -59,7 +61,7 @@ export const registerIngestCommands: Register = (program, context) => {
         }
         ctx.print(`Total: ${result.rows_loaded.toLocaleString('en-GB')} lines, ${formatPence(result.total_pence)}; ${result.rows_rejected} rejected.`);
       }
-      if (result.files.some((f) => f.error)) process.exitCode = 1;
+      if (result.files.some((f) => f.error)) ctx.fail(1);
     });
 
   program.command('rejections')

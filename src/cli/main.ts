@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   const { program, context } = buildProgram();
   try {
     await program.parseAsync(argv);
+    process.exitCode = context().exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;

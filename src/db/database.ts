@@ -74,6 +74,7 @@ class PGliteDatabase implements Database {
     return this.db.transaction((tx) => fn(pgliteSql(tx as unknown as PGliteLike)));
   }
   async close() { await this.db.close(); }
+  async dump(): Promise<Blob> { return this.db.dumpDataDir('none'); }
 }
 
 // ---------- PostgreSQL server ----------
@@ -130,7 +131,18 @@ class PostgresDatabase implements Database {
 }
 
 /** Opens the database the settings describe, without applying migrations. */
-export async function connect(settings: Pick<Settings, 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Promise<Database> {
+export interface ConnectOptions extends Pick<Settings, 'databaseUrl' | 'databaseSchema' | 'dataDir'> {
+  /** PGlite only: start from this dump of a data directory (tests use a migrated template). */
+  pgliteTemplate?: Blob;
+}
+
+/** Dumps an embedded database's data directory (for use as a template). */
+export async function dumpPglite(db: Database): Promise<Blob> {
+  if (!(db instanceof PGliteDatabase)) throw new Error('only an embedded database can be dumped');
+  return db.dump();
+}
+
+export async function connect(settings: ConnectOptions): Promise<Database> {
   if (settings.databaseUrl) {
     const schema = settings.databaseSchema;
     const pool = new pg.Pool({
@@ -143,6 +155,6 @@ export async function connect(settings: Pick<Settings, 'databaseUrl' | 'database
   }
   const dir = settings.dataDir;
   if (dir !== 'memory://') fs.mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir === 'memory://' ? undefined : dir);
+  const db = await PGlite.create({ ...(dir === 'memory://' ? {} : { dataDir: dir }), ...(settings.pgliteTemplate ? { loadDataDir: settings.pgliteTemplate } : {}) });
   return new PGliteDatabase(db);
 }

@@ -91,6 +91,8 @@ export interface EngineOptions {
   noiseRate?: number;
   /** Share of lines that are credit notes (negative). */
   creditRate?: number;
+  /** Only these months of the year get random lines: [first, last], 0 = April ... 11 = March. */
+  months?: [number, number];
 }
 
 export function parseFinancialYear(fy: string): number {
@@ -142,6 +144,19 @@ export class SpendEngine {
   readonly random: Random;
 
   private readonly poolUids = new Map<Trade, Int32Array>();
+  // Per expense type, flattened into typed arrays: reading numbers from objects of differing shapes in the
+  // hot loop would allocate a boxed copy per read.
+  private expMu!: Float64Array;
+  private expSigma!: Float64Array;
+  private expCard!: Float64Array;
+  private expRound!: Float64Array;
+  private expRedact!: Float64Array;
+  /** Bit 1: standard-rated for VAT; bit 2: capital. */
+  private expFlags!: Uint8Array;
+  /** Payee pool of each expense type (index into pools). */
+  private expPool!: Int32Array;
+  private readonly poolList: Int32Array[] = [];
+  private retailPool = 0;
   private readonly serviceDraw: Weighted<number>;
   private readonly generalDraw: Weighted<number>;
   private readonly specificShare: number;
@@ -169,8 +184,11 @@ export class SpendEngine {
       const date = new Date(t);
       this.days.push(dayInfo(date, this.startYear));
       const wd = date.getUTCDay();
-      if (wd !== 0 && wd !== 6) this.workDays.push(this.days.length - 1);
+      const fyMonth = this.days[this.days.length - 1].fyMonth;
+      const [first, last] = opts.months ?? [0, 11];
+      if (wd !== 0 && wd !== 6 && fyMonth >= first && fyMonth <= last) this.workDays.push(this.days.length - 1);
     }
+    if (this.workDays.length === 0) throw new Error(`no working days in months ${JSON.stringify(opts.months)}`);
 
     // Suppliers: pools share a flat uid space so layouts can pre-format every name once.
     this.pools = buildSupplierPools(opts.supplierSeed ?? opts.seed, opts.poolScale ?? defaultPoolScale(opts.lines));
@@ -231,6 +249,29 @@ export class SpendEngine {
       return { day: dayIdx, service, expense, payee, net: f.netPence, vat: f.vatPence ?? 0, capital: !!f.capital };
     }).sort((a, b) => a.day - b.day);
     this.randomLines = opts.lines - this.fixedRows.length;
+
+    const n = this.expenses.length;
+    this.expMu = new Float64Array(n);
+    this.expSigma = new Float64Array(n);
+    this.expCard = new Float64Array(n);
+    this.expRound = new Float64Array(n);
+    this.expRedact = new Float64Array(n);
+    this.expFlags = new Uint8Array(n);
+    this.expPool = new Int32Array(n).fill(-1);
+    const poolIndex = new Map<Trade, number>();
+    for (const [trade, uids] of this.poolUids) { poolIndex.set(trade, this.poolList.length); this.poolList.push(uids); }
+    this.retailPool = poolIndex.get('retail')!;
+    this.expenses.forEach((x, i) => {
+      const d = x.def;
+      if (!d) return;
+      this.expMu[i] = d.mu;
+      this.expSigma[i] = d.sigma;
+      this.expCard[i] = d.card ?? 0;
+      this.expRound[i] = d.round ?? 0;
+      this.expRedact[i] = d.redact ?? 0;
+      this.expFlags[i] = (d.vat ? 1 : 0) | (d.capital ? 2 : 0);
+      this.expPool[i] = poolIndex.get(d.trade)!;
+    });
     this.txnCounter = 10_000_000 + this.random.int(80_000_000);
   }
 
@@ -264,61 +305,58 @@ export class SpendEngine {
     const rnd = this.random;
     const svcIdx = this.serviceDraw.draw(rnd);
     const svc = this.services[svcIdx];
-    const expIdx = svc.expenses.length && rnd.next() < this.specificShare ? svc.expenses[rnd.int(svc.expenses.length)] : this.generalDraw.draw(rnd);
-    const exp = this.expenses[expIdx];
-    const def = exp.def!;
-    r.day = day; r.service = svcIdx; r.expense = expIdx; r.fixed = false;
-    r.purpose = rnd.int(exp.purposes.length);
-    r.capital = !!def.capital;
-    r.card = def.card !== undefined && rnd.next() < def.card;
+    const x = svc.expenses.length && rnd.chance(this.specificShare) ? svc.expenses[rnd.int(svc.expenses.length)] : this.generalDraw.draw(rnd);
+    const flags = this.expFlags[x];
+    r.day = day; r.service = svcIdx; r.expense = x; r.fixed = false;
+    r.purpose = rnd.int(this.expenses[x].purposes.length);
+    r.capital = (flags & 2) !== 0;
+    const card = this.expCard[x];
+    r.card = card > 0 && rnd.chance(card);
 
     // An invoice split across cost centres: same transaction number and payee as the line before.
-    const split = this.prevPayee >= 0 && !r.card && rnd.next() < 0.1;
+    const split = this.prevPayee >= 0 && !r.card && rnd.chance(0.1);
     if (!split) r.txn = this.txnCounter += 1 + rnd.int(3);
+    const redact = this.expRedact[x];
     if (split) {
       r.payee = this.prevPayee;
     } else if (r.card) {
-      r.payee = rnd.next() < 0.6 ? this.pick('retail') : this.pick(def.trade);
-    } else if (def.redact !== undefined && rnd.next() < def.redact) {
+      r.payee = this.pickFrom(rnd.chance(0.6) ? this.retailPool : this.expPool[x]);
+    } else if (redact > 0 && rnd.chance(redact)) {
       r.payee = this.payeeRedacted;
     } else {
-      r.payee = this.pick(def.trade);
+      r.payee = this.pickFrom(this.expPool[x]);
     }
     this.prevPayee = r.payee;
 
     // Amount: log-normal around the expense type's typical size; 1p to £2m.
-    const mu = r.card ? Math.min(def.mu, 2.4) - 0.1 : def.mu;
-    let pence = 0;
-    for (let tries = 0; tries < 8; tries++) {
-      pence = Math.round(Math.pow(10, mu + def.sigma * rnd.normal() + 2));
-      if (pence >= 1 && pence <= MAX_PENCE) break;
-    }
-    if (pence < 1) pence = 1;
-    if (pence > MAX_PENCE) pence = MAX_PENCE;
-    if ((def.round !== undefined && rnd.next() < def.round) || rnd.next() < 0.06) {
+    const mu = this.expMu[x];
+    let pence = rnd.logNormalPence(r.card ? Math.min(mu, 2.4) - 0.1 : mu, this.expSigma[x], 1, MAX_PENCE);
+    if (rnd.chance(this.expRound[x]) || rnd.chance(0.06)) {
       pence = Math.max(100, Math.round(pence / 100) * 100);
-      if (pence > 100_000 && rnd.next() < 0.3) pence = Math.round(pence / 10_000) * 10_000;
+      if (pence > 100_000 && rnd.chance(0.3)) pence = Math.round(pence / 10_000) * 10_000;
     }
-    if (rnd.next() < this.creditRate) pence = -pence;
+    if (rnd.chance(this.creditRate)) pence = -pence;
     r.net = pence;
-    if (def.vat) {
+    const vatable = (flags & 1) !== 0;
+    if (vatable) {
       const full = Math.round(Math.abs(pence) * 0.2);
-      const vat = rnd.next() < 0.1 ? Math.floor(full * rnd.next()) : full; // part-exempt invoices
+      const vat = rnd.chance(0.1) ? rnd.int(full + 1) : full; // part-exempt invoices
       r.vat = pence < 0 ? -vat : vat;
     } else {
       r.vat = 0;
     }
-    r.irrecoverableVat = def.vat && rnd.next() < 0.004 ? Math.round(Math.abs(r.vat) * rnd.next()) : 0;
-    if (rnd.next() < this.noiseRate) {
-      r.noise = (Math.abs(pence) % 100 !== 0 && rnd.next() < 0.5) ? 2 : 1;
+    r.irrecoverableVat = vatable && rnd.chance(0.004) ? rnd.int(Math.abs(r.vat) + 1) : 0;
+    if (rnd.chance(this.noiseRate)) {
+      r.noise = (Math.abs(pence) % 100 !== 0 && rnd.chance(0.5)) ? 2 : 1;
       r.noiseDigit = 1 + rnd.int(8);
     } else {
       r.noise = 0;
     }
   }
 
-  private pick(trade: Trade): number {
-    const uids = this.poolUids.get(trade)!;
-    return uids[this.random.skewed(uids.length, 2.6)];
+  private pickFrom(pool: number): number {
+    const uids = this.poolList[pool];
+    return uids[this.random.skewed(uids.length, 2.5)];
   }
+
 }

@@ -3,25 +3,22 @@
 
 /** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded through splitmix32. */
 export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = NaN;
+  // State lives in typed arrays: plain object fields holding doubles or large int32s get boxed on every
+  // store, and this is called a dozen times per generated line.
+  private readonly s = new Int32Array(4);
+  private readonly spare = new Float64Array(1);
+  private hasSpare = false;
 
   constructor(seed: number) {
-    let s = seed >>> 0;
+    let x = seed >>> 0;
     const next = () => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+    for (let i = 0; i < 4; i++) this.s[i] = next();
     for (let i = 0; i < 12; i++) this.u32();
   }
 
@@ -32,25 +29,40 @@ export class Random {
     return new Random(h);
   }
 
-  /** Uniform unsigned 32-bit integer. */
+  /** One step of the generator: the full 32-bit output as a signed int32. */
+  private step(): number {
+    const s = this.s;
+    const a = s[0], b = s[1], c = s[2], d = s[3];
+    const t = (((a + b) | 0) + d) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+    return t;
+  }
+
+  /** Uniform unsigned 32-bit integer (for seeding; the hot paths use bits30). */
   u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    return this.step() >>> 0;
   }
 
-  /** Uniform in [0, 1). */
+  /**
+   * The top 30 bits of the next output: always a small integer. Every draw below goes through this:
+   * a double (or a large integer) returned from a call V8 does not inline is boxed on the heap, and the
+   * generator makes a dozen draws per line.
+   */
+  bits30(): number {
+    return this.step() >>> 2;
+  }
+
+  /** Uniform in [0, 1), in steps of 2^-30. */
   next(): number {
-    return this.u32() / 4294967296;
+    return this.bits30() / 1073741824;
   }
 
-  /** Uniform integer in [0, n). */
+  /** Uniform integer in [0, n), for n up to 2^30. */
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return Math.floor((this.bits30() * n) / 1073741824);
   }
 
   /** Uniform integer in [lo, hi]. */
@@ -58,8 +70,25 @@ export class Random {
     return lo + this.int(hi - lo + 1);
   }
 
+  /**
+   * True with probability p. Draws 30 bits as a small integer: a double returned from a call that is not
+   * inlined is boxed on the heap, and the hot loop makes a dozen of these draws per line.
+   */
   chance(p: number): boolean {
-    return this.next() < p;
+    return this.bits30() < p * 1073741824;
+  }
+
+  /**
+   * A log-normal amount in pence: 10^(mu + sigma * N(0,1)) pounds, rounded to the penny and kept within
+   * [min, max] by redrawing (then clamping). Returned as an integer, so never boxed.
+   */
+  logNormalPence(mu: number, sigma: number, min: number, max: number): number {
+    let pence = 0;
+    for (let tries = 0; tries < 8; tries++) {
+      pence = Math.round(Math.pow(10, mu + sigma * this.normal() + 2));
+      if (pence >= min && pence <= max) return pence;
+    }
+    return pence < min ? min : max;
   }
 
   pick<T>(items: readonly T[]): T {
@@ -68,24 +97,25 @@ export class Random {
 
   /**
    * A long-tailed index into a list of n items ordered from most to least used: item 0 is the most
-   * frequent. With skew 3 the top 1% of items take about a fifth of the draws.
+   * frequent. With skew 2.5 the top 1% of items take about a sixth of the draws.
    */
-  skewed(n: number, skew = 3): number {
-    return Math.floor(n * Math.pow(this.next(), skew));
+  skewed(n: number, skew = 2.5): number {
+    const u = this.bits30() / 1073741824;
+    return Math.floor(n * (skew === 2.5 ? u * u * Math.sqrt(u) : Math.pow(u, skew)));
   }
 
   /** Standard normal deviate (Box-Muller, both values used). */
   normal(): number {
-    if (this.spare === this.spare) {
-      const v = this.spare;
-      this.spare = NaN;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare[0];
     }
-    let u = this.next();
-    while (u === 0) u = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    const t = 2 * Math.PI * this.next();
-    this.spare = r * Math.sin(t);
+    let u = this.bits30();
+    while (u === 0) u = this.bits30();
+    const r = Math.sqrt(-2 * Math.log(u / 1073741824));
+    const t = (2 * Math.PI * this.bits30()) / 1073741824;
+    this.spare[0] = r * Math.sin(t);
+    this.hasSpare = true;
     return r * Math.cos(t);
   }
 }
@@ -109,7 +139,7 @@ export class Weighted<T> {
   }
 
   draw(random: Random): T {
-    const x = random.next() * this.total;
+    const x = (random.bits30() * this.total) / 1073741824;
     let lo = 0;
     let hi = this.cumulative.length - 1;
     while (lo < hi) {

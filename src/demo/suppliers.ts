@@ -75,9 +75,10 @@ export function buildSupplierPools(seed: number, scale: number): SupplierPools {
   };
   const company = (trade: Trade): string => {
     const words = TRADE_WORDS[trade];
-    const form = random.pick(COMPANY_FORMS);
+    let form = random.pick(COMPANY_FORMS);
     const word = random.pick(words);
     const r = random.next();
+    if (form === '& Sons Ltd' && !(r >= 0.45 && r < 0.7)) form = 'Ltd';
     let stem: string;
     if (r < 0.45) stem = `${place()} ${word}`;
     else if (r < 0.7) stem = `${random.pick(SURNAMES)} ${word}`;

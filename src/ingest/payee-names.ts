@@ -117,6 +117,30 @@ export const WORDLIKE_GIVEN_NAMES: ReadonlySet<string> = new Set(words(`
   summer sunny violet wade warren will willow
 `));
 
+/**
+ * Common surnames in the UK and Ireland (including common South Asian, Polish and other surnames
+ * carried in the UK). Used only to accept a word-like given name ("Victoria Norton", "Ray Oliver",
+ * "A P Wood") where the given name alone would not be enough.
+ */
+export const COMMON_SURNAMES: ReadonlySet<string> = new Set(words(`
+  adams ahmed akhtar ali allen anderson andrews archer armstrong atkinson bailey baker ball banks
+  barker barnes barrett bates begum bell bennett berry bird bishop booth bradley brooks brown burgess
+  burns burton butler byrne campbell carr carter chapman clark clarke cole collins cook cooke cooper
+  cox cross curtis davies davis dawson day dean dixon donnelly doyle duffy dunn edwards elliott ellis
+  evans fisher fletcher ford foster fox francis freeman gardner gibson gill graham grant gray green
+  gregory griffiths hall hamilton harding harris harrison hart harvey hawkins hayes henderson hill
+  hodgson holland holmes hopkins howard hudson hughes hunt hunter hussain jackson james jenkins
+  johnson johnston jones kaur kelly kennedy khan king knight kowalski lane lawrence lee lewis lloyd
+  long lowe marsh marshall martin mason matthews mccarthy mcdonald miller mills mitchell moore morgan
+  morris murphy murray newman newton nicholls nicholson norton nowak obrien oconnor oliver owen owens
+  page palmer parker parry parsons patel payne pearce pearson perry phillips porter powell price
+  quinn rahman reed rees reid reynolds richards richardson riley roberts robertson robinson robson
+  rogers rose ross russell ryan saunders scott shah sharp shaw shepherd simpson singh smith spencer
+  stevens stewart stone sullivan sutton taylor thomas thompson thomson turner walker walsh walton
+  ward watson watts webb webster wells west white whitehead wilkinson williams williamson wilson wood
+  woods wright yates young
+`));
+
 /** Honorifics that start a person's name. Lord/Lady/Master are left out: they start too many place names. */
 export const TITLES: ReadonlySet<string> = new Set(words(`
   mr mrs ms miss mx dr doctor prof professor rev revd reverend sir dame cllr councillor fr father
@@ -127,7 +151,7 @@ export const TITLES: ReadonlySet<string> = new Set(words(`
 export const POST_NOMINALS: ReadonlySet<string> = new Set(words(`
   aca acca arb ba bds bem bsc cbe ceng cipfa cta dbe dl esq fca fcca frcp frcs frics frtpi hons ii
   iii jnr jp jr junior kbe kc llb llm ma mb mba mbe mbchb mcieh mciob mcsp md meng mice mp mrcgp mrcp
-  mrcs mrcvs mrics mrtpi msc obe phd qc rgn riba rmn snr sr
+  mrcs mrcvs mrics mrtpi msc obe phd qc rgn riba rmn snr sr qpm kpm qfsm gm mvo lvo cvo frsa fcipd mcipd
 `));
 
 /**
@@ -151,48 +175,49 @@ export const ORGANISATION_WORDS: ReadonlySet<string> = new Set(words(`
   banking building society mutual credit loans leasing lease rentals rental hire hiring
   school schools academy academies college colleges university universities nursery nurseries
   preschool playgroup kindergarten education educational learning training trainers tuition tutors
-  church churches chapel cathedral parochial diocese diocesan mosque masjid temple gurdwara synagogue
+  church churches chapel cathedral parochial diocese diocesan mosque masjid  gurdwara synagogue
   mission ministries congregation
-  services service solutions solution systems system consulting consultancy consultants consultant
+  services service solutions solution systems system consulting consultancy consultancies consultants
+  consultant
   consultation advisory advisers advisors management managers
   centre center centres centers hub hall halls venue venues theatre theatres cinema museum museums
   gallery galleries library libraries studio studios arena stadium leisure sports sport sporting
   fitness gym gymnastics football cricket rugby hockey netball tennis golf bowling bowls boxing
   swimming athletic athletics rovers wanderers albion fc afc cc rfc rufc abc
-  uk gb britain british england english scotland scottish wales welsh ireland irish europe european
-  international intl global national regional local north south east west northern southern eastern
+  uk gb britain british england  scotland scottish wales  ireland irish europe european
+  international intl global national regional local     northern southern eastern
   western midlands central metropolitan
   products product supplies supply supplier suppliers distribution distributors distributor
   wholesale wholesalers wholesaler trading traders trade merchants merchant retail retailers stores
-  store shop shops supermarket supermarkets market markets warehouse depot outlet mart cash carry
+  store shop shops supermarket supermarkets market markets warehouse depot outlet mart  carry
   direct online express digital technologies technology tech software computers computer computing
   it ict telecom telecoms telecommunications communications comms networks network data systems
-  electronics electronic electrical electrics electric electricals energy power gas water utilities
+  electronics electronic electrical electrics electric electricals energy  gas water utilities
   utility fuel fuels oil oils petroleum solar renewables recycling waste skips skip environmental
   environment ecology ecological
   media marketing advertising publishing publishers publications press news newspaper newspapers
   magazine radio tv television productions production films film pictures photography photographic
   design designs designers creative creatives graphics print printing printers signs signage
-  engineering engineers engineer fabrication fabrications welding machinery machines plant tools
+  engineering engineers engineer fabrication fabrications welding machinery machines  tools
   equipment instruments controls automation hydraulics pneumatics mechanical
   construction constructions contractors contractor contracting builders builder building buildings
   build developments joinery joiners roofing roofs roofers plumbing plumbers heating boilers
   ventilation refrigeration glazing windows doors kitchens bathrooms flooring floors carpets tiles
   tiling plastering plasterers decorating decorators painting painters scaffolding groundworks
   groundwork drainage drains paving surfacing tarmac asphalt demolition excavations aggregates
-  concrete timber steel metals metal stone landscaping landscapes landscape gardening gardens garden
+  concrete timber  metals metal  landscaping landscapes landscape gardening gardens garden
   garages garage nurseries horticulture horticultural arboriculture arboricultural tree trees forestry
-  surgeons fencing fences gates
-  motors motor auto autos automotive vehicles vehicle cars car vans van trucks truck tyres tyre
+  surgeons fencing fences 
+  motors motor auto autos automotive vehicles vehicle cars car vans  trucks truck tyres tyre
   coachworks bodyshop repairs repair maintenance servicing transport transportation haulage logistics
   freight shipping couriers courier delivery deliveries removals storage taxis taxi cabs cab coaches
   coach buses bus travel tours tourism airlines airline airways rail railway railways trains
   catering caterers cafe cafes coffee restaurant restaurants bistro bar bars pub pubs inn inns hotel
-  hotels lodge guesthouse bakery bakers butchers butcher foods food drinks beverages brewery
+  hotels lodge guesthouse bakery bakers butchers  foods food drinks beverages brewery
   wines dairy dairies farm farms farming produce florist florists flowers
   cleaning cleaners cleaner hygiene laundry janitorial facilities pest control security guarding
   alarms alarm locksmiths locksmith fire safety protection rescue ambulance
-  legal law solicitors solicitor lawyers barristers chambers notaries accountants accountancy
+  legal  solicitors solicitor lawyers barristers chambers notaries accountants accountancy
   accounting auditors audit actuaries surveyors surveying architects architecture planning planners
   valuers auctioneers agents agent brokers broker recruitment recruit staffing personnel resourcing
   employment jobs careers
@@ -207,13 +232,13 @@ export const ORGANISATION_WORDS: ReadonlySet<string> = new Set(words(`
   industrial manufacturing manufacturers works workshop workshops mills mill factory labs laboratory
   laboratories research innovation innovations
   the of and for t/a ta t/as account accounts client clients bacs payroll pension pensions
-  benefits allowance allowances grants refund refunds deposit deposits petty sundry various
+  benefits allowance allowances grants petty sundry various
   resources resource specialist specialists professional professionals experts expert
   team teams unit units division line lines world worldwide zone
   bros brothers sons son daughters police constabulary probation prison prisons tribunal tribunals
-  crown royal mayor mayors registry glass interiors furniture furnishings blinds curtains upholstery
+  crown royal mayor mayors registry  interiors furniture furnishings blinds curtains upholstery
   textiles clothing uniforms workwear footwear fashion jewellers hair hairdressing beauty salon
-  barbers spa nails dance yoga pilates karate judo taekwondo driving instructors lessons tutoring
+  barbers spa nails  yoga pilates karate judo taekwondo driving instructors lessons tutoring
   translation translations interpreting interpreters languages language counselling coaching
   mediation advocacy independent living domiciliary supported respite lifestyle wellbeing wellness
   recovery rehabilitation rehab mobility stairlifts lifts lift adaptations aids hearing eyecare
@@ -234,11 +259,15 @@ export const ORGANISATION_WORDS: ReadonlySet<string> = new Set(words(`
   masonry insulation damp proofing waterproofing cladding guttering chimney sweeps sweepers gritting
   grounds lawns turf turfcare mowers mowing hedges pumps pipes valeting valet carwash breakdown
   tippers tipper scrap salvage dismantling minibus minibuses fostering adoption nanny nannies
-  cakes sweets confectionery chocolate pizza kebab takeaway diner grill barbecue fish chips
-  stairs signwriting sewer sewage septic tanks jetting locks keys doors shutters blinds audio visual
+  cakes sweets confectionery chocolate pizza kebab takeaway diner grill barbecue  chips
+  stairs signwriting sewer sewage septic tanks jetting locks  doors shutters blinds audio visual
   av pa pro plus bodies gym fitness personal trainer coach coaches tours guides guiding scouts
   guides brownies cubs brigade majorettes band bands choir orchestra singers players theatre
-  collective committee trust fc
+  collective committee trust fc house court lodge grange manor farm castle chapel street temple mill
+  dance contracts contract website websites web natural leather literacy childminding childminder
+  childcare platforms licensing licence licences limit limite organisation organisations
+  organization discount disability disabilities communication plaster tv reclamation collaborative
+  cottage cottages
 `));
 
 /**
@@ -259,8 +288,9 @@ export const PERSON_DESCRIPTORS: ReadonlySet<string> = new Set(words(`
  * ("Peter Hall", "Mr Christian Durham Hall"); "Victoria Park" and "Grace Church" stay organisations.
  */
 export const SURNAME_LIKE_ORGANISATION_WORDS: ReadonlySet<string> = new Set(words(`
-  bank banks brook castle chapel church court cross farm field fields ford gate green grange hall
-  hill hills house lane lodge manor marsh mill mills moor park street wells wood woods
+  bank banks brook butcher cash church cross east english field fields fish ford gate gates glass
+  green hall hill hills keys lane law marsh mills moor north park plant power south steel stone wells
+  welsh west wood woods
 `));
 
 /**
@@ -273,14 +303,15 @@ export const PERSON_NAMED_ORGANISATIONS: ReadonlySet<string> = new Set([
   'howard kennedy', 'hugh james', 'irwin mitchell', 'jack wills', 'john lewis', 'john menzies',
   'laura ashley', 'lewis silkin', 'marie curie', 'morgan hunt', 'morgan sindall', 'oliver bonas',
   'paul smith', 'peter jones', 'robert dyas', 'ronald mcdonald', 'russell cooke', 'sue ryder',
-  'ted baker', 'thomas cook', 'wilkin chapman', 'warren evans',
+  'ted baker', 'thomas cook', 'wilkin chapman', 'warren evans', 'john west', 'emma bridgewater', 'dennis eagle', 'leonard cheshire', 'martin mccoll',
 ]);
 
 /** Words (alone or together) that say a payee's name has been masked. */
 export const REDACTION_MARKERS: ReadonlySet<string> = new Set(words(`
   anonymised anonymized anonymous confidential confidentiality hidden individual individuals masked
   personal private protected protection redact redacted removed restricted sensitive sensitivity
-  suppressed undisclosed withheld gdpr dpa
+  suppressed undisclosed withheld gdpr dpa claimant claimants recipient recipients applicant
+  applicants
 `));
 
 /** Markers that mean "masked" wherever they appear in the name. */
@@ -291,10 +322,10 @@ export const STRONG_REDACTION_MARKERS: ReadonlySet<string> = new Set(words(`
 /** Filler words that may accompany a redaction marker ("Personal Information Withheld"). */
 export const REDACTION_FILLER: ReadonlySet<string> = new Set(words(`
   a an the of for to due under reason reasons act and is has been name names detail details data
-  info information supplier suppliers payee payees beneficiary beneficiaries recipient recipients
+  info information supplier suppliers payee payees beneficiary beneficiaries
   person persons party third payment payments commercial commercially not disclosed disclosure
   service user users landlord landlords member members public provider providers customer customers
-  client clients tenant tenants category
+  client clients tenant tenants category compensation grant grants benefit benefits housing
 `));
 
 /** Whole names that carry no payee at all. */

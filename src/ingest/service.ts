@@ -130,7 +130,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
         let skipped = false;
 
         const decide = () => {
-          const h = findHeaderRow(pending);
+          const h = findHeaderRow(pending, saved);
           if (h < 0) {
             report.skipped = 'no header row with a date and an amount column was found in the first rows';
             skipped = true;

@@ -30,7 +30,8 @@ class TestCliContext extends CliContext {
 export async function runCli(db: Database, args: string[], opts: { actor?: string } = {}): Promise<CliResult> {
   const out = new Capture();
   let stderr = '';
-  const { program } = buildProgram(() => new TestCliContext(db, out, opts.actor ?? 'cli:test'));
+  let ctx: TestCliContext | undefined;
+  const { program } = buildProgram(() => (ctx = new TestCliContext(db, out, opts.actor ?? 'cli:test')));
   // Subcommands copy output settings when created, so set them on every command.
   const configure = (cmd: Command) => {
     cmd.configureOutput({ writeOut: (s) => { out.text += s; }, writeErr: (s) => { stderr += s; } });
@@ -40,6 +41,7 @@ export async function runCli(db: Database, args: string[], opts: { actor?: strin
   let exitCode = 0;
   try {
     await program.parseAsync(args, { from: 'user' });
+    exitCode = ctx?.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) exitCode = err.exitCode;
     else if (err instanceof UserError) { stderr += `totalplace: ${err.message}\n`; exitCode = err.exitCode; }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/open.ts';
-import type { Database } from '../../src/db/database.ts';
+import { dumpPglite, type Database } from '../../src/db/database.ts';
 
 export interface Engine {
   name: 'pglite' | 'postgres';
@@ -14,10 +14,23 @@ export interface Engine {
 
 const opened = new Map<Database, () => Promise<void>>();
 
+// Creating a PGlite database costs seconds (initdb in WASM); each test process makes one migrated,
+// seeded template and starts every embedded test database from a copy of it.
+let template: Promise<Blob> | undefined;
+function pgliteTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    const blob = await dumpPglite(db);
+    await db.close();
+    return blob;
+  })();
+  return template;
+}
+
 export const engines: Engine[] = [
   {
     name: 'pglite',
-    async open() { return openDatabase({ dataDir: 'memory://' }); },
+    async open() { return openDatabase({ dataDir: 'memory://', pgliteTemplate: await pgliteTemplate() }); },
   },
   {
     name: 'postgres',
