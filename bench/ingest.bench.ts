@@ -185,6 +185,7 @@ const bench: BenchModule = {
     cold: { type: 'boolean', default: false, description: 'skip the untimed warm-up ingest (so migrations are timed too)' },
     keep: { type: 'boolean', default: false, description: 'keep the benchmark databases (PGlite folders, PostgreSQL schemas)' },
     timeout: { type: 'string', default: '3600', description: 'seconds before a run is killed' },
+    'generate-only': { type: 'boolean', default: false, description: 'only generate (or find cached) the files and report the generator' },
   },
 
   async run(ctx: BenchContext): Promise<BenchResult> {
@@ -228,6 +229,13 @@ const bench: BenchModule = {
       if (f.generatedSeconds === undefined) ctx.log(`  cached ${path.relative(ctx.projectRoot, f.file)}: ${int(n)} lines, ${mb(f.bytes)} MB`);
       files.set(n, f);
     }
+    const figures: Figure[] = [];
+    for (const f of files.values()) {
+      if (f.generatedSeconds !== undefined) {
+        figures.push({ case: `generate ${layout} ${int(f.lines)} lines (${mb(f.bytes)} MB)`, metric: 'generator lines/s', value: Math.round(f.lines / f.generatedSeconds), unit: 'lines/s' });
+      }
+    }
+    if (o['generate-only']) return { figures, failures };
     const warm = o.cold ? undefined : await cachedSpendFile(dataDir, layout, WARMUP_LINES, seed + 1, () => undefined);
 
     const runs: RunRecord[] = [];
@@ -281,7 +289,6 @@ const bench: BenchModule = {
       ));
       if (warm) ctx.log('warm-up s: an untimed 1,000-line ingest into the same fresh database just before the run (process start, open, migrations); "wall s" is the timed run alone, process start included.');
     }
-    const figures: Figure[] = [];
     const summaryRows: string[][] = [];
     for (const engine of engines) {
       for (const n of sizes) {

@@ -31,7 +31,7 @@ async function load(name: string): Promise<BenchModule> {
   return mod.default;
 }
 
-function show(value: number, unit: string): string {
+function show(value: number): string {
   return Math.abs(value) >= 1000 || Number.isInteger(value) ? int(value) : dec(value);
 }
 
@@ -85,8 +85,8 @@ async function main(): Promise<number> {
 
   process.stdout.write('\n== Figures\n');
   const rows = figures.map((f) => [
-    f.bench, f.case, f.metric, show(f.value, f.unit), f.unit,
-    f.target ? `${f.target.op} ${show(f.target.value, f.unit)}` : '',
+    f.bench, f.case, f.metric, show(f.value), f.unit,
+    f.target ? `${f.target.op} ${show(f.target.value)}` : '',
     f.target ? (meets(f.value, f.target) ? 'met' : 'MISSED') : '',
   ]);
   process.stdout.write(table(['bench', 'case', 'measure', 'value', 'unit', 'target', ''], rows, ['left', 'left', 'left', 'right', 'left', 'left', 'left']) + '\n');

@@ -22,6 +22,8 @@ export function buildProgram(contextFactory?: (opts: GlobalOptions) => CliContex
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `totalplace ... | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw err; });
   const { program, context } = buildProgram();
   try {
     await program.parseAsync(argv);
