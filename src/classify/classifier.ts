@@ -8,6 +8,7 @@
 // - a hit allocates nothing and returns a shared, frozen Classification.
 import type { Sql } from '../db/database.ts';
 import { compileCondition, lineFieldsOf, normaliseText, type Matcher } from './conditions.ts';
+import { detach } from '../util/strings.ts';
 import {
   LINE_FIELDS, UNCLASSIFIED_THEME,
   type Classification, type ClassifiableLine, type LineField, type Rule, type RuleCondition, type ThemeDefaults,
@@ -176,7 +177,7 @@ export class Classifier {
       }
       m = bits ?? slot.zero;
       if (slot.masks.size >= MASK_CACHE_LIMIT) slot.masks.clear();
-      slot.masks.set(value, m);
+      slot.masks.set(detach(value), m);
     }
     return m;
   }
@@ -228,10 +229,10 @@ export class Classifier {
     for (let rank = 0; rank < depth; rank++) {
       const v = this.current[rank] !== undefined ? this.currentValues[rank] : get(line, this.slots[rank].field);
       let next = node.get(v);
-      if (next === undefined) { next = new Map(); node.set(v, next); }
+      if (next === undefined) { next = new Map(); node.set(detach(v), next); }
       node = next as CacheNode;
     }
-    node.set(get(line, this.slots[depth].field), result);
+    node.set(detach(get(line, this.slots[depth].field)), result);
     this.cached++;
   }
 }

@@ -8,6 +8,13 @@ import {
 
 /** Largest single generated amount: £2m. Smallest: 1p. */
 export const MAX_PENCE = 200_000_000;
+/**
+ * The typical sizes in vocab.ts are per expense type; these calibrate the mix as a whole to the shape of a
+ * large council's full (not over-£500) payments file: median in the low hundreds of pounds, log10 spread
+ * about one decade, a few percent of lines over £100k.
+ */
+const MU_SHIFT = -0.35;
+const SIGMA_SCALE = 1.15;
 
 /** A payment the caller wants in the file as given (e.g. one public body paying another). */
 export interface FixedPayment {
@@ -264,8 +271,8 @@ export class SpendEngine {
     this.expenses.forEach((x, i) => {
       const d = x.def;
       if (!d) return;
-      this.expMu[i] = d.mu;
-      this.expSigma[i] = d.sigma;
+      this.expMu[i] = d.mu + MU_SHIFT;
+      this.expSigma[i] = d.sigma * SIGMA_SCALE;
       this.expCard[i] = d.card ?? 0;
       this.expRound[i] = d.round ?? 0;
       this.expRedact[i] = d.redact ?? 0;

@@ -1,5 +1,6 @@
-// A small, fast, seeded pseudo-random generator. Same seed => same sequence, on every machine:
-// only 32-bit integer arithmetic decides the sequence (floats are derived from it, never fed back).
+// A small, fast, seeded pseudo-random generator. Same seed => same sequence, on every machine: only
+// 32-bit integer arithmetic decides the sequence (floats are derived from it, never fed back), and the
+// Math.log/pow/sin/cos used for amounts are V8's own fdlibm ports, identical across platforms.
 
 /** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded through splitmix32. */
 export class Random {

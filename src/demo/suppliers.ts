@@ -36,7 +36,7 @@ export type SupplierPools = ReadonlyMap<Trade, readonly Payee[]>;
 
 /** Pool scale for a file of `lines` lines: a small file sees few payees, a huge one tens of thousands. */
 export function defaultPoolScale(lines: number): number {
-  return Math.min(6, Math.max(0.2, Math.sqrt(lines / 50_000)));
+  return Math.min(8, Math.max(0.2, Math.sqrt(lines / 20_000)));
 }
 
 /** Invented place names (for payee names), in a seeded order. */
@@ -85,6 +85,7 @@ export function buildSupplierPools(seed: number, scale: number): SupplierPools {
     else if (r < 0.8) stem = `${random.pick(SURNAMES)} & ${random.pick(SURNAMES)}`;
     else if (r < 0.9) stem = `${initials()} ${word}`;
     else stem = `${place()} ${random.pick(SURNAMES)} ${word}`;
+    if (form.startsWith('Services') && stem.endsWith('Services')) form = 'Limited';
     return form ? `${stem} ${form}` : stem;
   };
 

@@ -1,3 +1,4 @@
+import { detach } from '../util/strings.ts';
 // Normalisers for the values found in published spending files: dates, money, free text, payee names
 // and the small flag columns. They sit in the ingest hot path (millions of cells a second), so they
 // are written as hand-rolled scanners over char codes: no regular expression is compiled per call,
@@ -1119,7 +1120,7 @@ export function payeeKind(name: string | null): PayeeKind {
   if (kind === undefined) {
     kind = classifyPayee(name);
     if (payeeCache.size >= PAYEE_CACHE_LIMIT) payeeCache.clear();
-    payeeCache.set(name, kind);
+    payeeCache.set(detach(name), kind);
   }
   return kind;
 }

@@ -35,8 +35,7 @@ export function copyText(v: string | null): string {
 export interface ConvertedLine {
   copy: string;          // one line of COPY text, newline included
   pence: number;
-  financialYear: string;
-  month: string;
+  date: string;          // ISO payment date
   classification: Classification;
 }
 
@@ -109,7 +108,7 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
       (card === null ? '\\N' : card ? 't' : 'f') + '\t' + copyText(txt(cells, iPublisher)) + '\t' + copyText(c.theme_code) + '\t' +
       (c.cofog_code === null ? '\\N' : copyText(c.cofog_code)) + '\t' + (c.prevention_code === null ? '\\N' : copyText(c.prevention_code)) + '\t' +
       (c.rule_id === null ? '\\N' : c.rule_id) + '\n';
-    return { copy, pence, financialYear: fy, month: iso.slice(0, 7), classification: c };
+    return { copy, pence, date: iso, classification: c };
   };
 }
 

@@ -11,6 +11,8 @@ import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping }
 import { openSource, UnreadableFileError } from './read/source.ts';
 import type { RawRow } from './read/csv.ts';
 import { makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
+import { financialYear } from './normalise.ts';
+import type { Classification } from '../classify/types.ts';
 import { getSavedMapping } from './saved-mapping.ts';
 import {
   beginSourceFile, copySpendLines, finishSourceFile, insertRejections, insertRollups, removeEarlierCopies, type RollupCell,
@@ -114,12 +116,13 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size: stat.size, format: source.format, actor: opts.actor });
     const rejections: Rejection[] = [];
     const sheets: SheetReport[] = [];
-    const rollup = new Map<string, RollupCell>();
+    const byClass = new Map<Classification, Map<string, { lines: number; pence: number }>>();
     let loaded = 0, total = 0, lineId = 0;
     let encoding: string | null = null;
 
     async function* chunks(): AsyncGenerator<string> {
       let out: string[] = [];
+      let outLines = 0;
       for await (const sheet of source.sheets) {
         const report: SheetReport = { sheet: sheet.sheet, header_line: null, columns: [], rows_loaded: 0, rows_rejected: 0 };
         sheets.push(report);
@@ -154,16 +157,22 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
           pending = pending.slice(h + 1);
         };
 
+        // A header repeated further down (files pasted together) is not a data row. Cheap first test:
+        // the first labelled column holds its own label.
         const isRepeatedHeader = (cells: unknown[]) => {
+          const first = headerCells.findIndex(Boolean);
+          const c = cells[first];
+          if (typeof c !== 'string' || c.trim() !== headerCells[first]) return false;
           let same = 0;
           for (let i = 0; i < headerCells.length; i++) {
-            const c = cells[i];
-            if (headerCells[i] && typeof c === 'string' && c.trim() === headerCells[i]) same++;
+            const v = cells[i];
+            if (headerCells[i] && typeof v === 'string' && v.trim() === headerCells[i]) same++;
           }
           return same >= 2 && same >= headerCells.filter(Boolean).length / 2;
         };
 
         const process = (rows: RawRow[]) => {
+          const copies: string[] = [];
           for (const row of rows) {
             const cells = row.cells;
             if (isBlankRow(cells)) continue;
@@ -172,19 +181,21 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
             const r = convert!(cells, row.line, lineId + 1);
             if ('copy' in r) {
               lineId++;
-              out.push(r.copy);
+              copies.push(r.copy);
               loaded++; report.rows_loaded++;
               total += r.pence;
-              const c = r.classification;
-              const key = `${r.financialYear}|${r.month}|${c.theme_code}|${c.cofog_code ?? ''}|${c.prevention_code ?? ''}|${c.rule_id !== null}`;
-              const cell = rollup.get(key);
-              if (cell) { cell.lines++; cell.pence += r.pence; }
-              else rollup.set(key, { financialYear: r.financialYear, month: r.month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '', classified: c.rule_id !== null, lines: 1, pence: r.pence });
+              // Rolled up per classification and day here (cheap map lookups on shared objects), per month at the end.
+              let days = byClass.get(r.classification);
+              if (!days) byClass.set(r.classification, (days = new Map()));
+              const cell = days.get(r.date);
+              if (cell) { cell.lines++; cell.pence += r.pence; } else days.set(r.date, { lines: 1, pence: r.pence });
             } else {
               rejections.push(r);
               report.rows_rejected++;
             }
           }
+          // Join per batch: one flat string instead of thousands of short-lived pieces kept alive.
+          if (copies.length) { out.push(copies.join('')); outLines += copies.length; }
         };
 
         for await (const batch of sheet.batches) {
@@ -197,7 +208,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
           } else {
             process(batch);
           }
-          if (out.length >= batchLines) { yield out.join(''); out = []; opts.onProgress?.({ file, lines: loaded }); }
+          if (outLines >= batchLines) { yield out.join(''); out = []; outLines = 0; opts.onProgress?.({ file, lines: loaded }); }
         }
         if (!convert && !skipped) {
           if (nonBlank === 0) { report.skipped = 'the sheet is empty'; skipped = true; }
@@ -218,7 +229,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const checksum = source.checksum();
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
-    await insertRollups(tx, body.code, fileId, rollup.values());
+    await insertRollups(tx, body.code, fileId, monthlyRollup(byClass));
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,
@@ -232,6 +243,21 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
       rejections: rejections.map((r) => ({ line: r.line, sheet: r.sheet, column: r.column, reason: r.reason })),
     };
   });
+}
+
+/** Folds per-day, per-classification tallies into the month rows of spend_rollup. */
+function monthlyRollup(byClass: Map<Classification, Map<string, { lines: number; pence: number }>>): RollupCell[] {
+  const cells = new Map<string, RollupCell>();
+  for (const [c, days] of byClass) {
+    for (const [iso, t] of days) {
+      const fy = financialYear(iso), month = iso.slice(0, 7);
+      const key = `${month}|${c.theme_code}|${c.cofog_code ?? ''}|${c.prevention_code ?? ''}|${c.rule_id !== null}`;
+      const cell = cells.get(key);
+      if (cell) { cell.lines += t.lines; cell.pence += t.pence; }
+      else cells.set(key, { financialYear: fy, month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '', classified: c.rule_id !== null, lines: t.lines, pence: t.pence });
+    }
+  }
+  return [...cells.values()];
 }
 
 function formatBytes(n: number): string {
