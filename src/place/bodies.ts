@@ -24,7 +24,8 @@ export class BodyError extends Error {}
 const COLUMNS = 'b.code, b.name, b.body_type, b.areas, b.parent_code, b.region, b.aliases, b.source';
 // GSS (E07000120), ODS (RXN, G6V2S) and org-id style (GB-FRA-LANCASHIRE) codes all fit this.
 const CODE_PATTERN = /^[A-Z0-9]+(?:-[A-Z0-9]+)*$/;
-const GSS_PATTERN = /^[EKNSW]\d{8}$/;
+// X + eight digits marks an invented area (the demo place), never a real ONS code.
+const GSS_PATTERN = /^[EKNSWX]\d{8}$/;
 
 export function normaliseCode(code: string): string {
   return code.trim().toUpperCase();
