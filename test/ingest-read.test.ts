@@ -79,5 +79,8 @@ test('header: found below junk rows and a title, not on a data row', () => {
     { line: 4, cells: ['Parks', 'Repairs', 'Tree felling', 'A Ltd', '3 Apr 2023', '900.00'] },
   ];
   assert.equal(findHeaderRow(rows), 2);
-  assert.equal(findHeaderRow([{ line: 1, cells: ['x', 'y'] }, { line: 2, cells: ['1', '2'] }]), -1);
+  // No known names, and nothing below that reads as dates or amounts: no header.
+  assert.equal(findHeaderRow([{ line: 1, cells: ['x', 'y'] }, { line: 2, cells: ['a', 'b'] }]), -1);
+  // No known names, but amounts below: the first row of labels is taken, so values can map the columns.
+  assert.equal(findHeaderRow([{ line: 1, cells: ['x', 'y'] }, { line: 2, cells: ['1.50', '2'] }]), 0);
 });
