@@ -136,13 +136,23 @@ export class Classifier {
 
   /** Loads the enabled rules, in order, and the themes from the database. */
   static async load(sql: Sql): Promise<Classifier> {
+    const { rules, themes } = await Classifier.loadInput(sql);
+    return new Classifier(rules, themes);
+  }
+
+  /** The enabled rules, in order, and the themes, as plain data for compile() (it can cross to a worker). */
+  static async loadInput(sql: Sql): Promise<{ rules: CompilableRule[]; themes: ThemeDefaults[] }> {
     const [rules, themes] = await Promise.all([
       sql.query<Pick<Rule, 'id' | 'conditions' | 'theme_code' | 'cofog_code' | 'prevention_code'>>(
         `SELECT id, conditions, theme_code, cofog_code, prevention_code FROM classification_rule
           WHERE enabled ORDER BY position, id`),
       sql.query<ThemeDefaults>('SELECT code, default_cofog, default_prevention FROM theme'),
     ]);
-    return new Classifier(rules.map((r) => ({ ...r, conditions: typeof r.conditions === 'string' ? JSON.parse(r.conditions) : r.conditions })), themes);
+    return {
+      rules: rules.map((r) => ({ id: r.id, theme_code: r.theme_code, cofog_code: r.cofog_code, prevention_code: r.prevention_code,
+        conditions: typeof r.conditions === 'string' ? JSON.parse(r.conditions) : r.conditions })),
+      themes: themes.map((t) => ({ code: t.code, default_cofog: t.default_cofog, default_prevention: t.default_prevention })),
+    };
   }
 
   /** Classifies one line. The result is shared and frozen: do not modify it. */

@@ -16,7 +16,7 @@ export interface Sql {
   /** Runs one or more statements without parameters. */
   exec(text: string): Promise<void>;
   /** Streams text-format COPY data (tab-separated lines, `\N` for null) into a table. */
-  copyIn(table: string, columns: string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<void>;
+  copyIn(table: string, columns: string[], chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void>;
 }
 
 export interface Database extends Sql {
@@ -51,9 +51,9 @@ function pgliteSql(conn: PGliteLike): Sql {
     async copyIn(table, columns, chunks) {
       // PGlite reads COPY input from its virtual /dev/blob device, one Blob per statement.
       const sql = copyStatement(table, columns, `'/dev/blob'`);
-      for await (const chunk of chunks as AsyncIterable<string>) {
+      for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
         if (chunk.length === 0) continue;
-        await conn.query(sql, [], { blob: new Blob([chunk]) });
+        await conn.query(sql, [], { blob: new Blob([chunk as string | Uint8Array<ArrayBuffer>]) });
       }
     },
   };
@@ -67,7 +67,7 @@ class PGliteDatabase implements Database {
   }
   query<T = Row>(text: string, params?: unknown[]) { return this.sql.query<T>(text, params); }
   exec(text: string) { return this.sql.exec(text); }
-  copyIn(table: string, columns: string[], chunks: AsyncIterable<string> | Iterable<string>) {
+  copyIn(table: string, columns: string[], chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>) {
     return this.sql.copyIn(table, columns, chunks);
   }
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -100,7 +100,7 @@ function pgClientSql(client: pg.PoolClient | pg.Pool): Sql {
     async copyIn(table, columns, chunks) {
       if (!('release' in client)) throw new Error('copyIn needs a transaction client');
       const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-      await pipeline(Readable.from(chunks as AsyncIterable<string>), stream);
+      await pipeline(Readable.from(chunks as AsyncIterable<string | Uint8Array>), stream);
     },
   };
 }
@@ -110,7 +110,7 @@ class PostgresDatabase implements Database {
   constructor(private readonly pool: pg.Pool) {}
   query<T = Row>(text: string, params?: unknown[]) { return pgClientSql(this.pool).query<T>(text, params); }
   exec(text: string) { return pgClientSql(this.pool).exec(text); }
-  async copyIn(table: string, columns: string[], chunks: AsyncIterable<string> | Iterable<string>) {
+  async copyIn(table: string, columns: string[], chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>) {
     await this.transaction((tx) => tx.copyIn(table, columns, chunks));
   }
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

@@ -32,14 +32,24 @@ export function copyText(v: string | null): string {
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
+/** What a converted line adds to the file's tallies. The converter reuses one object: read it before the next call. */
 export interface ConvertedLine {
-  copy: string;          // one line of COPY text, newline included
   pence: number;
   date: string;          // ISO payment date
   classification: Classification;
 }
 
-export type RowConverter = (cells: unknown[], line: number, lineId: number) => ConvertedLine | Rejection;
+/**
+ * Converts one row: on success appends the line's COPY text (newline included) to `out`
+ * and returns the (reused) ConvertedLine; otherwise returns a Rejection and leaves `out` alone.
+ */
+export type RowConverter = (cells: unknown[], line: number, lineId: number, out: string[]) => ConvertedLine | Rejection;
+
+/** COPY escaping for a value that went through cleanText (which leaves no tab, CR or LF). */
+function copyClean(v: string | null): string {
+  if (v === null) return '\\N';
+  return v.indexOf('\\') === -1 ? v : v.replace(/\\/g, '\\\\');
+}
 
 export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): RowConverter {
   const idx = (f: CanonicalField) => cols.find((c) => c.field === f)?.index ?? -1;
@@ -52,7 +62,7 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
   const iCard = idx('card_flag'), iPublisher = idx('publisher');
   const txt = (cells: unknown[], i: number) => (i < 0 ? null : cleanText(cells[i]));
   const prefix = `${copyText(ctx.bodyCode)}\t${ctx.fileId}\t`;
-  const sheet = copyText(ctx.sheet);
+  const sheet = '\t' + copyText(ctx.sheet) + '\t';
   const reject = (cells: unknown[], line: number, column: number, reason: string): Rejection => ({
     sheet: ctx.sheet, line, column: column >= 0 ? header(column) : null,
     reason: column >= 0 ? `column "${header(column)}": ${reason}` : reason,
@@ -63,8 +73,25 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     const r = parseAmountPence(cells[i]);
     return r.ok ? r.value : null; // 'N/A' in an optional VAT column is not a reason to refuse the line
   };
+  // Reused per row: classify() reads it synchronously and copies out what it keeps.
+  const cl: ClassifiableLine = {
+    body_code: ctx.bodyCode, body_type: ctx.bodyType, directorate: null, service_area: null, expense_type: null,
+    category: null, description: null, proclass: null, sercop: null, supplier_name: null, capital_revenue: null,
+  };
+  const result: ConvertedLine = { pence: 0, date: '', classification: null as unknown as Classification };
+  // The classification's COPY tail, built once per shared Classification object.
+  const tails = new Map<Classification, string>();
+  const tailOf = (c: Classification) => {
+    let t = tails.get(c);
+    if (t === undefined) {
+      t = copyText(c.theme_code) + '\t' + (c.cofog_code === null ? '\\N' : copyText(c.cofog_code)) + '\t' +
+        (c.prevention_code === null ? '\\N' : copyText(c.prevention_code)) + '\t' + (c.rule_id === null ? '\\N' : c.rule_id) + '\n';
+      tails.set(c, t);
+    }
+    return t;
+  };
 
-  return (cells, line, lineId) => {
+  return (cells, line, lineId, out) => {
     const date = parseDate(cells[iDate]);
     if (!date.ok) {
       const first = cleanText(cells.find((c) => typeof c === 'string' && c.trim() !== ''));
@@ -95,20 +122,18 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     const sercop = txt(cells, iSercop);
     const capRev = iCapRev < 0 ? null : parseCapitalRevenue(cells[iCapRev]);
     const card = iCard < 0 ? null : parseCardFlag(cells[iCard]);
-    const c = ctx.classify({
-      body_code: ctx.bodyCode, body_type: ctx.bodyType, directorate, service_area: service, expense_type: expense,
-      category, description, proclass, sercop, supplier_name: supplier, capital_revenue: capRev,
-    });
-    const copy = prefix + lineId + '\t' + sheet + '\t' + line + '\t' + iso + '\t' + fy + '\t' + pence + '\t' +
-      (vat === null ? '\\N' : vat) + '\t' + (gross === null ? '\\N' : gross) + '\t' + copyText(supplier) + '\t' +
-      copyText(txt(cells, iSupplierRef)) + '\t' + kind + '\t' + copyText(txt(cells, iCompany)) + '\t' +
-      copyText(txt(cells, iCharity)) + '\t' + copyText(txt(cells, iVatNo)) + '\t' + copyText(txt(cells, iRef)) + '\t' +
-      copyText(directorate) + '\t' + copyText(service) + '\t' + copyText(expense) + '\t' + copyText(category) + '\t' +
-      copyText(description) + '\t' + copyText(proclass) + '\t' + copyText(sercop) + '\t' + (capRev ?? '\\N') + '\t' +
-      (card === null ? '\\N' : card ? 't' : 'f') + '\t' + copyText(txt(cells, iPublisher)) + '\t' + copyText(c.theme_code) + '\t' +
-      (c.cofog_code === null ? '\\N' : copyText(c.cofog_code)) + '\t' + (c.prevention_code === null ? '\\N' : copyText(c.prevention_code)) + '\t' +
-      (c.rule_id === null ? '\\N' : c.rule_id) + '\n';
-    return { copy, pence, date: iso, classification: c };
+    cl.directorate = directorate; cl.service_area = service; cl.expense_type = expense; cl.category = category;
+    cl.description = description; cl.proclass = proclass; cl.sercop = sercop; cl.supplier_name = supplier; cl.capital_revenue = capRev;
+    const c = ctx.classify(cl);
+    out.push(prefix + lineId + sheet + line + '\t' + iso + '\t' + fy + '\t' + pence + '\t' +
+      (vat === null ? '\\N' : vat) + '\t' + (gross === null ? '\\N' : gross) + '\t' + copyClean(supplier) + '\t' +
+      copyClean(txt(cells, iSupplierRef)) + '\t' + kind + '\t' + copyClean(txt(cells, iCompany)) + '\t' +
+      copyClean(txt(cells, iCharity)) + '\t' + copyClean(txt(cells, iVatNo)) + '\t' + copyClean(txt(cells, iRef)) + '\t' +
+      copyClean(directorate) + '\t' + copyClean(service) + '\t' + copyClean(expense) + '\t' + copyClean(category) + '\t' +
+      copyClean(description) + '\t' + copyClean(proclass) + '\t' + copyClean(sercop) + '\t' + (capRev ?? '\\N') + '\t' +
+      (card === null ? '\\N' : card ? 't' : 'f') + '\t' + copyClean(txt(cells, iPublisher)) + '\t' + tailOf(c));
+    result.pence = pence; result.date = iso; result.classification = c;
+    return result;
   };
 }
 

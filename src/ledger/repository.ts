@@ -45,7 +45,7 @@ export async function finishSourceFile(tx: Sql, f: {
   );
 }
 
-export function copySpendLines(tx: Sql, chunks: AsyncIterable<string>): Promise<void> {
+export function copySpendLines(tx: Sql, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
   return tx.copyIn('spend_line', [...SPEND_LINE_COLUMNS], chunks);
 }
 

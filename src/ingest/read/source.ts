@@ -39,6 +39,21 @@ async function readHead(path: string, n: number): Promise<Uint8Array> {
 
 function isZip(head: Uint8Array): boolean { return ZIP_MAGIC.every((b, i) => head[i] === b); }
 
+/** The kind of file at `path`, from its first bytes; throws UnreadableFileError as openSource does. */
+export async function detectFormat(path: string): Promise<OpenedSource['format']> {
+  const stat = await fs.promises.stat(path).catch(() => { throw new UnreadableFileError(`${path}: file not found`); });
+  if (!stat.isFile()) throw new UnreadableFileError(`${path}: not a file`);
+  const head = await readHead(path, 64 * 1024);
+  if (isZip(head)) {
+    const text = Buffer.from(head).toString('latin1');
+    return text.includes('[Content_Types].xml') || text.includes('xl/') ? 'xlsx' : 'zip';
+  }
+  if (head.length > 0 && looksBinary(head)) {
+    throw new UnreadableFileError(`${path}: this is not a CSV or XLSX file (it looks like binary data; old .xls workbooks must be saved as .xlsx or CSV first)`);
+  }
+  return 'csv';
+}
+
 /** Opens `path`; throws UnreadableFileError with a plain-English reason for what it cannot read. */
 export async function openSource(path: string): Promise<OpenedSource> {
   const stat = await fs.promises.stat(path).catch(() => { throw new UnreadableFileError(`${path}: file not found`); });

@@ -1,0 +1,59 @@
+// The main-thread end of parse-worker.ts: starts a worker for one file and turns its messages into an
+// async iterable of COPY chunks, acknowledging each as it is taken (the worker's backpressure).
+// Errors in the worker come back as the same plain-English errors (UnreadableFileError for a file that
+// cannot be read); leaving the iteration early stops the worker.
+import { Worker } from 'node:worker_threads';
+import type { ClassifierInput, ProduceInput, ProduceSummary } from './produce.ts';
+import { UnreadableFileError } from './read/source.ts';
+
+type Msg =
+  | { type: 'chunk'; bytes: Uint8Array; lines: number }
+  | { type: 'done'; summary: ProduceSummary; lines: number }
+  | { type: 'error'; unreadable: boolean; message: string; stack?: string };
+
+function workerUrl(): URL {
+  // Loader hooks are per thread: from TypeScript sources the worker starts with a boot file that
+  // registers tsx first (an --import in execArgv races the worker's entry on Node 20).
+  const ts = import.meta.url.endsWith('.ts');
+  return new URL(ts ? './parse-worker-boot.mjs' : './parse-worker.js', import.meta.url);
+}
+
+export async function* workerChunks(input: ProduceInput, classifier: ClassifierInput,
+  done: (s: ProduceSummary) => void, progress?: (lines: number) => void): AsyncGenerator<Uint8Array> {
+  const worker = new Worker(workerUrl(), { workerData: { input, classifier }, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
+  const queue: Msg[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let exited = false;
+  const poke = () => { const w = wake; wake = undefined; w?.(); };
+  worker.on('message', (m: Msg) => { queue.push(m); poke(); });
+  worker.on('error', (e) => { failure ??= e; poke(); });
+  worker.on('exit', () => { exited = true; poke(); });
+  try {
+    for (;;) {
+      const m = queue.shift();
+      if (!m) {
+        if (failure) throw failure;
+        if (exited) throw new Error(`the ingest worker for ${input.file} stopped without finishing`);
+        await new Promise<void>((r) => { wake = r; });
+        continue;
+      }
+      if (m.type === 'chunk') {
+        worker.postMessage({ type: 'ack' });
+        progress?.(m.lines);
+        yield Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      } else if (m.type === 'done') {
+        progress?.(m.lines);
+        done(m.summary);
+        return;
+      } else {
+        if (m.unreadable) throw new UnreadableFileError(m.message);
+        const e = new Error(m.message);
+        if (m.stack) e.stack = m.stack;
+        throw e;
+      }
+    }
+  } finally {
+    if (!exited) void worker.terminate();
+  }
+}

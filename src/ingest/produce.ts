@@ -1,0 +1,170 @@
+// The CPU half of ingesting one file: read -> find header -> map columns -> normalise -> classify ->
+// COPY text. It touches no database, so it runs either in-process or in a worker thread
+// (parse-worker.ts) while the main thread feeds COPY; both call this same code.
+import { Classifier, type CompilableRule } from '../classify/classifier.ts';
+import type { Classification, ThemeDefaults } from '../classify/types.ts';
+import { findHeaderRow, isBlankRow } from './header.ts';
+import { mapColumns, missingRequired, type SavedMapping } from './mapping.ts';
+import { financialYear } from './normalise.ts';
+import type { OpenedSource } from './read/source.ts';
+import type { RawRow } from './read/csv.ts';
+import { makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
+import type { RollupCell } from '../ledger/repository.ts';
+import type { SheetReport } from './service.ts';
+
+export interface ProduceInput {
+  file: string;
+  bodyCode: string;
+  bodyType: string | null;
+  fileId: number;
+  saved: SavedMapping;
+  /** Lines per COPY chunk. */
+  batchLines: number;
+}
+
+/** The classifier's compiled input, as plain data (it crosses to a worker thread). */
+export interface ClassifierInput { rules: CompilableRule[]; themes: ThemeDefaults[] }
+
+/** What is known once every row has been read. */
+export interface ProduceSummary {
+  rejections: Rejection[];
+  sheets: SheetReport[];
+  rollups: RollupCell[];
+  loaded: number;
+  total: number;
+  encoding: string | null;
+  checksum: string;
+}
+
+// How many non-blank rows to look at before deciding the header and mapping.
+const SAMPLE_ROWS = 200;
+
+/**
+ * Yields COPY text for spend_line, `batchLines` lines at a time; `done` receives the summary after
+ * the last chunk. `progress` is called with the lines loaded so far after each chunk.
+ */
+export async function* produceCopy(source: OpenedSource, input: ProduceInput, classifier: Classifier,
+  done: (s: ProduceSummary) => void, progress?: (lines: number) => void): AsyncGenerator<string> {
+  const { bodyCode, bodyType, fileId, saved, batchLines } = input;
+  const classify = (l: Parameters<Classifier['classify']>[0]) => classifier.classify(l);
+  const rejections: Rejection[] = [];
+  const sheets: SheetReport[] = [];
+  const byClass = new Map<Classification, Map<string, { lines: number; pence: number }>>();
+  let loaded = 0, total = 0, lineId = 0;
+  let encoding: string | null = null;
+  let out: string[] = [];
+  let outLines = 0;
+  for await (const sheet of source.sheets) {
+    const report: SheetReport = { sheet: sheet.sheet, header_line: null, columns: [], rows_loaded: 0, rows_rejected: 0 };
+    sheets.push(report);
+    let convert: RowConverter | undefined;
+    let headerCells: string[] = [];
+    let pending: RawRow[] = [];
+    let nonBlank = 0;
+    let skipped = false;
+    let firstLabelled = -1, labelled = 0;
+
+    const decide = () => {
+      const h = findHeaderRow(pending, saved);
+      if (h < 0) {
+        report.skipped = 'no header row with a date and an amount column was found in the first rows';
+        skipped = true;
+        return;
+      }
+      const headerRow = pending[h]!;
+      headerCells = headerRow.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim()));
+      firstLabelled = headerCells.findIndex(Boolean);
+      labelled = headerCells.filter(Boolean).length;
+      const sample = pending.slice(h + 1).filter((r) => !isBlankRow(r.cells)).map((r) => r.cells);
+      const cols = mapColumns(headerCells, sample, saved);
+      report.header_line = headerRow.line;
+      report.columns = cols.filter((c) => c.header || c.field).map((c) => ({ column: c.header, field: c.field, how: c.how }));
+      const missing = missingRequired(cols);
+      if (missing) {
+        report.skipped = `${missing} (headers: ${headerCells.filter(Boolean).map((x) => `"${x}"`).join(', ')})`;
+        skipped = true;
+        return;
+      }
+      convert = makeRowConverter(cols, { bodyCode, bodyType, fileId, sheet: sheet.sheet, classify });
+      pending = pending.slice(h + 1);
+    };
+
+    // A header repeated further down (files pasted together) is not a data row. Cheap first test:
+    // the first labelled column holds its own label.
+    const isRepeatedHeader = (cells: unknown[]) => {
+      const c = cells[firstLabelled];
+      if (typeof c !== 'string' || c.length < headerCells[firstLabelled]!.length || c.trim() !== headerCells[firstLabelled]) return false;
+      let same = 0;
+      for (let i = 0; i < headerCells.length; i++) {
+        const v = cells[i];
+        if (headerCells[i] && typeof v === 'string' && v.trim() === headerCells[i]) same++;
+      }
+      return same >= 2 && same >= labelled / 2;
+    };
+
+    const process = (rows: RawRow[]) => {
+      const parts: string[] = [];
+      let n = 0;
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!;
+        const cells = row.cells;
+        if (isBlankRow(cells)) continue;
+        if (skipped) { report.rows_skipped = (report.rows_skipped ?? 0) + 1; continue; }
+        if (isRepeatedHeader(cells)) continue;
+        const r = convert!(cells, row.line, lineId + 1, parts);
+        if ('pence' in r) {
+          lineId++; n++;
+          loaded++; report.rows_loaded++;
+          total += r.pence;
+          // Rolled up per classification and day here (cheap map lookups on shared objects), per month at the end.
+          let days = byClass.get(r.classification);
+          if (!days) byClass.set(r.classification, (days = new Map()));
+          const cell = days.get(r.date);
+          if (cell) { cell.lines++; cell.pence += r.pence; } else days.set(r.date, { lines: 1, pence: r.pence });
+        } else {
+          rejections.push(r);
+          report.rows_rejected++;
+        }
+      }
+      // Join per batch: one flat string instead of thousands of short-lived pieces kept alive.
+      if (n) { out.push(parts.join('')); outLines += n; }
+    };
+
+    for await (const batch of sheet.batches) {
+      if (!convert && !skipped) {
+        for (const r of batch) { pending.push(r); if (!isBlankRow(r.cells)) nonBlank++; }
+        if (nonBlank < SAMPLE_ROWS + 30) continue;
+        decide();
+        process(pending);
+        pending = [];
+      } else {
+        process(batch);
+      }
+      if (outLines >= batchLines) { yield out.join(''); out = []; outLines = 0; progress?.(loaded); }
+    }
+    if (!convert && !skipped) {
+      if (nonBlank === 0) { report.skipped = 'the sheet is empty'; skipped = true; }
+      else { decide(); process(pending); }
+      pending = [];
+    }
+    encoding ??= sheet.encoding() ?? null;
+  }
+  if (out.length) yield out.join('');
+  progress?.(loaded);
+  done({ rejections, sheets, rollups: monthlyRollup(byClass), loaded, total, encoding, checksum: source.checksum() });
+}
+
+/** Folds per-day, per-classification tallies into the month rows of spend_rollup. */
+function monthlyRollup(byClass: Map<Classification, Map<string, { lines: number; pence: number }>>): RollupCell[] {
+  const cells = new Map<string, RollupCell>();
+  for (const [c, days] of byClass) {
+    for (const [iso, t] of days) {
+      const fy = financialYear(iso), month = iso.slice(0, 7);
+      const key = `${month}|${c.theme_code}|${c.cofog_code ?? ''}|${c.prevention_code ?? ''}|${c.rule_id !== null}`;
+      const cell = cells.get(key);
+      if (cell) { cell.lines += t.lines; cell.pence += t.pence; }
+      else cells.set(key, { financialYear: fy, month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '', classified: c.rule_id !== null, lines: t.lines, pence: t.pence });
+    }
+  }
+  return [...cells.values()];
+}
