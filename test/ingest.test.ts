@@ -29,6 +29,7 @@ const messy = write('messy.csv', Buffer.from([
   'Finance,Fees,BAD AMOUNT,R6,Audit Firm LLP,01/03/2024,ten pounds,,,',
   'Total,,,,,,2810.75,,,',
   'Leisure,Equipment,GYM KIT,R7,Fitness Kit Ltd,45017,9533.910000000003,,,',
+  'Highways,Contributions,JOINT SCHEME,R8,LANCASHIRE COUNTY COUNCIL,01/05/2023,1000.00,,,',
 ].join('\r\n') + '\r\n', 'latin1'));
 
 async function withDb(engine: (typeof engines)[number], fn: (db: Database) => Promise<void>) {
@@ -44,9 +45,9 @@ for (const engine of engines) {
     const f = r.files[0]!;
     assert.equal(f.error, undefined);
     assert.equal(f.encoding, 'windows-1252');
-    assert.equal(f.rows_loaded, 5);
+    assert.equal(f.rows_loaded, 6);
     assert.equal(f.rows_rejected, 3);
-    assert.equal(f.total_pence, 90000 + 170875 - 12050 + 32250 + 953391);
+    assert.equal(f.total_pence, 90000 + 170875 - 12050 + 32250 + 953391 + 100000);
     assert.deepEqual(f.rejections.map((x) => [x.line, x.column]), [[8, 'Payment Date'], [9, 'Net Amount (£)'], [10, null]]);
     assert.match(f.rejections[0]!.reason, /'31\/02\/2024' is not a real date/);
     assert.match(f.rejections[1]!.reason, /column "Net Amount \(£\)": 'ten pounds'/);
@@ -54,9 +55,12 @@ for (const engine of engines) {
     const lines = await db.query<Record<string, unknown>>('SELECT line_no, payment_date::text AS d, financial_year, amount_pence::int AS p, supplier_name, payee_kind, description, service_area, expense_type FROM spend_line ORDER BY line_no');
     assert.deepEqual(lines.map((l) => [l.line_no, l.d, l.financial_year, l.p]), [
       [3, '2023-04-03', '2023-24', 90000], [4, '2023-06-15', '2023-24', 170875], [6, '2023-10-05', '2023-24', -12050],
-      [7, '2023-12-14', '2023-24', 32250], [11, '2023-04-01', '2023-24', 953391]]);
+      [7, '2023-12-14', '2023-24', 32250], [11, '2023-04-01', '2023-24', 953391], [12, '2023-05-01', '2023-24', 100000]]);
     assert.equal(lines[1]!.description, 'CLUTCH "HEAVY" REPAIR');
-    assert.deepEqual(lines.map((l) => l.payee_kind), ['individual', 'organisation', 'redacted', 'organisation', 'organisation']);
+    assert.deepEqual(lines.map((l) => l.payee_kind), ['individual', 'organisation', 'redacted', 'organisation', 'organisation', 'organisation']);
+    // A payment to another public body is recognised (for counting money once in a place).
+    const payees = await db.query<{ payee_body_code: string | null }>('SELECT payee_body_code FROM spend_line ORDER BY line_no');
+    assert.deepEqual(payees.map((p) => p.payee_body_code), [null, null, null, null, null, 'E10000017']);
     assert.equal(lines[0]!.service_area, 'Parks');
     assert.equal(lines[0]!.expense_type, 'Repairs');
     // Rejections are kept, with the raw row.
@@ -71,9 +75,9 @@ for (const engine of engines) {
     assert.equal(again.files[0]!.replaced_file_ids!.length, 1);
     const [counts] = await db.query<{ files: number; lines: number; rej: number }>(
       `SELECT (SELECT count(*)::int FROM source_file) AS files, (SELECT count(*)::int FROM spend_line) AS lines, (SELECT count(*)::int FROM rejected_row) AS rej`);
-    assert.deepEqual(counts, { files: 1, lines: 5, rej: 3 });
-    const scan = await db.query(`SELECT body_code, financial_year, to_char(payment_date,'YYYY-MM') AS month, theme_code, coalesce(cofog_code,'') AS cofog, coalesce(prevention_code,'') AS prev, rule_id IS NOT NULL AS classified, count(*)::int AS lines, sum(amount_pence)::bigint AS pence FROM spend_line GROUP BY 1,2,3,4,5,6,7 ORDER BY 1,2,3,4,5,6,7`);
-    const roll = await db.query(`SELECT body_code, financial_year, month, theme_code, cofog_code AS cofog, prevention_code AS prev, classified, sum(lines)::int AS lines, sum(amount_pence)::bigint AS pence FROM spend_rollup GROUP BY 1,2,3,4,5,6,7 ORDER BY 1,2,3,4,5,6,7`);
+    assert.deepEqual(counts, { files: 1, lines: 6, rej: 3 });
+    const scan = await db.query(`SELECT body_code, financial_year, to_char(payment_date,'YYYY-MM') AS month, theme_code, coalesce(cofog_code,'') AS cofog, coalesce(prevention_code,'') AS prev, rule_id IS NOT NULL AS classified, coalesce(payee_body_code, '') AS payee, count(*)::int AS lines, sum(amount_pence)::bigint AS pence FROM spend_line GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7,8`);
+    const roll = await db.query(`SELECT body_code, financial_year, month, theme_code, cofog_code AS cofog, prevention_code AS prev, classified, payee_body_code AS payee, sum(lines)::int AS lines, sum(amount_pence)::bigint AS pence FROM spend_rollup GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7,8`);
     assert.deepEqual(roll, scan);
   }));
 
@@ -123,12 +127,12 @@ for (const engine of engines) {
     assert.equal(res.exitCode, 0, res.stderr);
     const j = JSON.parse(res.stdout);
     assert.deepEqual(Object.keys(j).sort(), ['body', 'files', 'rows_loaded', 'rows_rejected', 'total_pence']);
-    assert.equal(j.rows_loaded, 5);
+    assert.equal(j.rows_loaded, 6);
     assert.equal(j.files[0].file, messy);
     assert.deepEqual(Object.keys(j.files[0].rejections[0]).sort(), ['column', 'line', 'reason', 'sheet']);
     const s = JSON.parse((await runCli(db, ['summary', '--body', 'TEST-DISTRICT', '--year', '2023-24', '--json'])).stdout);
     assert.equal(s.body, 'TEST-DISTRICT');
-    assert.equal(s.rows, 5);
+    assert.equal(s.rows, 6);
     assert.equal(s.total_pence, j.total_pence);
     assert.equal(s.by_year['2023-24'].total_pence, j.total_pence);
     const themeTotal = Object.values(s.by_theme as Record<string, { total_pence: number }>).reduce((a, t) => a + t.total_pence, 0);

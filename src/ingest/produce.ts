@@ -11,6 +11,8 @@ import type { RawRow } from './read/csv.ts';
 import { makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
 import type { RollupCell } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
+import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
+import { detach } from '../util/strings.ts';
 
 export interface ProduceInput {
   file: string;
@@ -20,6 +22,8 @@ export interface ProduceInput {
   saved: SavedMapping;
   /** Lines per COPY chunk. */
   batchLines: number;
+  /** The body register (plain data), to recognise payments to other public bodies. */
+  bodies: NamedBody[];
 }
 
 /** The classifier's compiled input, as plain data (it crosses to a worker thread). */
@@ -49,7 +53,20 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   const classify = (l: Parameters<Classifier['classify']>[0]) => classifier.classify(l);
   const rejections: Rejection[] = [];
   const sheets: SheetReport[] = [];
-  const byClass = new Map<Classification, Map<string, { lines: number; pence: number }>>();
+  const byClass: Tallies = new Map();
+  // Payee name -> registered body (or null), cached: a file repeats its suppliers many times.
+  const bodyIndex = new BodyNameIndex(input.bodies);
+  const payeeBodies = new Map<string, string | null>();
+  const payeeBody = (name: string): string | null => {
+    let code = payeeBodies.get(name);
+    if (code === undefined) {
+      code = bodyIndex.match(name);
+      if (code === bodyCode) code = null; // a body paying itself is not a transfer
+      if (payeeBodies.size >= 200_000) payeeBodies.clear();
+      payeeBodies.set(detach(name), code);
+    }
+    return code;
+  };
   let loaded = 0, total = 0, lineId = 0;
   let encoding: string | null = null;
   let out: string[] = [];
@@ -85,7 +102,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         skipped = true;
         return;
       }
-      convert = makeRowConverter(cols, { bodyCode, bodyType, fileId, sheet: sheet.sheet, classify });
+      convert = makeRowConverter(cols, { bodyCode, bodyType, fileId, sheet: sheet.sheet, classify, payeeBody });
       pending = pending.slice(h + 1);
     };
 
@@ -117,8 +134,11 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
           loaded++; report.rows_loaded++;
           total += r.pence;
           // Rolled up per classification and day here (cheap map lookups on shared objects), per month at the end.
-          let days = byClass.get(r.classification);
-          if (!days) byClass.set(r.classification, (days = new Map()));
+          let byPayee = byClass.get(r.classification);
+          if (!byPayee) byClass.set(r.classification, (byPayee = new Map()));
+          const payee = r.payeeBody ?? '';
+          let days = byPayee.get(payee);
+          if (!days) byPayee.set(payee, (days = new Map()));
           const cell = days.get(r.date);
           if (cell) { cell.lines++; cell.pence += r.pence; } else days.set(r.date, { lines: 1, pence: r.pence });
         } else {
@@ -154,16 +174,21 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   done({ rejections, sheets, rollups: monthlyRollup(byClass), loaded, total, encoding, checksum: source.checksum() });
 }
 
-/** Folds per-day, per-classification tallies into the month rows of spend_rollup. */
-function monthlyRollup(byClass: Map<Classification, Map<string, { lines: number; pence: number }>>): RollupCell[] {
+/** classification -> payee body ('' = not a body) -> ISO day -> tally */
+type Tallies = Map<Classification, Map<string, Map<string, { lines: number; pence: number }>>>;
+
+/** Folds per-day tallies into the month rows of spend_rollup. */
+function monthlyRollup(byClass: Tallies): RollupCell[] {
   const cells = new Map<string, RollupCell>();
-  for (const [c, days] of byClass) {
-    for (const [iso, t] of days) {
-      const fy = financialYear(iso), month = iso.slice(0, 7);
-      const key = `${month}|${c.theme_code}|${c.cofog_code ?? ''}|${c.prevention_code ?? ''}|${c.rule_id !== null}`;
-      const cell = cells.get(key);
-      if (cell) { cell.lines += t.lines; cell.pence += t.pence; }
-      else cells.set(key, { financialYear: fy, month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '', classified: c.rule_id !== null, lines: t.lines, pence: t.pence });
+  for (const [c, byPayee] of byClass) {
+    for (const [payee, days] of byPayee) {
+      for (const [iso, t] of days) {
+        const fy = financialYear(iso), month = iso.slice(0, 7);
+        const key = `${month}|${c.theme_code}|${c.cofog_code ?? ''}|${c.prevention_code ?? ''}|${c.rule_id !== null}|${payee}`;
+        const cell = cells.get(key);
+        if (cell) { cell.lines += t.lines; cell.pence += t.pence; }
+        else cells.set(key, { financialYear: fy, month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '', classified: c.rule_id !== null, payeeBody: payee, lines: t.lines, pence: t.pence });
+      }
     }
   }
   return [...cells.values()];

@@ -13,6 +13,8 @@ export interface LineContext {
   fileId: number;
   sheet: string | null;
   classify(line: ClassifiableLine): Classification;
+  /** The registered body an organisation payee is (for counting money passed between bodies once), or null. */
+  payeeBody(name: string): string | null;
 }
 
 /** The columns of spend_line in COPY order. */
@@ -21,7 +23,7 @@ export const SPEND_LINE_COLUMNS = [
   'vat_pence', 'gross_pence', 'supplier_name', 'supplier_ref', 'payee_kind', 'company_no', 'charity_no',
   'vat_no', 'transaction_ref', 'directorate', 'service_area', 'expense_type', 'category', 'description',
   'proclass', 'sercop', 'capital_revenue', 'is_card', 'publisher_name', 'theme_code', 'cofog_code',
-  'prevention_code', 'rule_id',
+  'prevention_code', 'rule_id', 'payee_body_code',
 ] as const;
 
 const SPECIAL = /[\\\t\n\r]/;
@@ -37,6 +39,7 @@ export interface ConvertedLine {
   pence: number;
   date: string;          // ISO payment date
   classification: Classification;
+  payeeBody: string | null;
 }
 
 /**
@@ -78,14 +81,14 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     body_code: ctx.bodyCode, body_type: ctx.bodyType, directorate: null, service_area: null, expense_type: null,
     category: null, description: null, proclass: null, sercop: null, supplier_name: null, capital_revenue: null,
   };
-  const result: ConvertedLine = { pence: 0, date: '', classification: null as unknown as Classification };
+  const result: ConvertedLine = { pence: 0, date: '', classification: null as unknown as Classification, payeeBody: null };
   // The classification's COPY tail, built once per shared Classification object.
   const tails = new Map<Classification, string>();
   const tailOf = (c: Classification) => {
     let t = tails.get(c);
     if (t === undefined) {
       t = copyText(c.theme_code) + '\t' + (c.cofog_code === null ? '\\N' : copyText(c.cofog_code)) + '\t' +
-        (c.prevention_code === null ? '\\N' : copyText(c.prevention_code)) + '\t' + (c.rule_id === null ? '\\N' : c.rule_id) + '\n';
+        (c.prevention_code === null ? '\\N' : copyText(c.prevention_code)) + '\t' + (c.rule_id === null ? '\\N' : c.rule_id) + '\t';
       tails.set(c, t);
     }
     return t;
@@ -125,14 +128,15 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     cl.directorate = directorate; cl.service_area = service; cl.expense_type = expense; cl.category = category;
     cl.description = description; cl.proclass = proclass; cl.sercop = sercop; cl.supplier_name = supplier; cl.capital_revenue = capRev;
     const c = ctx.classify(cl);
+    const payeeBody = kind === 'organisation' ? ctx.payeeBody(supplier!) : null;
     out.push(prefix + lineId + sheet + line + '\t' + iso + '\t' + fy + '\t' + pence + '\t' +
       (vat === null ? '\\N' : vat) + '\t' + (gross === null ? '\\N' : gross) + '\t' + copyClean(supplier) + '\t' +
       copyClean(txt(cells, iSupplierRef)) + '\t' + kind + '\t' + copyClean(txt(cells, iCompany)) + '\t' +
       copyClean(txt(cells, iCharity)) + '\t' + copyClean(txt(cells, iVatNo)) + '\t' + copyClean(txt(cells, iRef)) + '\t' +
       copyClean(directorate) + '\t' + copyClean(service) + '\t' + copyClean(expense) + '\t' + copyClean(category) + '\t' +
       copyClean(description) + '\t' + copyClean(proclass) + '\t' + copyClean(sercop) + '\t' + (capRev ?? '\\N') + '\t' +
-      (card === null ? '\\N' : card ? 't' : 'f') + '\t' + copyClean(txt(cells, iPublisher)) + '\t' + tailOf(c));
-    result.pence = pence; result.date = iso; result.classification = c;
+      (card === null ? '\\N' : card ? 't' : 'f') + '\t' + copyClean(txt(cells, iPublisher)) + '\t' + tailOf(c) + (payeeBody === null ? '\\N' : copyText(payeeBody)) + '\n');
+    result.pence = pence; result.date = iso; result.classification = c; result.payeeBody = payeeBody;
     return result;
   };
 }

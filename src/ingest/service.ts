@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Database, Sql } from '../db/database.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { createBody, findBody, type Body } from '../place/bodies.ts';
+import type { NamedBody } from '../place/body-names.ts';
 import type { ColumnAssignment, SavedMapping } from './mapping.ts';
 import { detectFormat, openSource, UnreadableFileError } from './read/source.ts';
 import { getSavedMapping } from './saved-mapping.ts';
@@ -81,11 +82,12 @@ export async function ingestFiles(db: Database, files: string[], opts: IngestOpt
   let compiled: Classifier | undefined;
   const classifier: ClassifierSource = { input, compiled: () => (compiled ??= Classifier.compile(input.rules, input.themes)) };
   const saved = await getSavedMapping(db, body.code);
+  const bodies = await db.query<NamedBody>('SELECT code, name, body_type, aliases FROM body');
   const result: IngestResult = { body: body.code, rows_loaded: 0, rows_rejected: 0, total_pence: 0, files: [] };
   for (const file of files) {
     let fr: FileResult;
     try {
-      fr = await ingestFile(db, file, body, classifier, saved, opts);
+      fr = await ingestFile(db, file, body, classifier, saved, bodies, opts);
     } catch (err) {
       if (!(err instanceof IngestError || err instanceof UnreadableFileError)) throw err;
       fr = { file, rows_loaded: 0, rows_rejected: 0, total_pence: 0, rejections: [], error: err.message };
@@ -109,7 +111,7 @@ function useWorker(size: number): boolean {
   return size >= WORKER_MIN_BYTES;
 }
 
-async function ingestFile(db: Database, file: string, body: Body, classifier: ClassifierSource, saved: SavedMapping, opts: IngestOptions): Promise<FileResult> {
+async function ingestFile(db: Database, file: string, body: Body, classifier: ClassifierSource, saved: SavedMapping, bodies: NamedBody[], opts: IngestOptions): Promise<FileResult> {
   const stat = await fs.promises.stat(file).catch(() => { throw new IngestError(`${file}: file not found`); });
   if (!stat.isFile()) throw new IngestError(`${file}: not a file`);
   const maxBytes = opts.maxBytes ?? Infinity;
@@ -122,7 +124,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
 
   return db.transaction(async (tx) => {
     const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size: stat.size, format, actor: opts.actor });
-    const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines };
+    const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
     let summary: ProduceSummary | undefined;
     const done = (s: ProduceSummary) => { summary = s; };
     const progress = opts.onProgress ? (lines: number) => opts.onProgress!({ file, lines }) : undefined;

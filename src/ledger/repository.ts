@@ -60,15 +60,15 @@ export async function insertRejections(tx: Sql, bodyCode: string, fileId: number
   await tx.copyIn('rejected_row', ['body_code', 'file_id', 'seq', 'sheet', 'line_no', 'column_name', 'reason', 'raw'], chunks);
 }
 
-export interface RollupCell { financialYear: string; month: string; theme: string; cofog: string; prevention: string; classified: boolean; lines: number; pence: number }
+export interface RollupCell { financialYear: string; month: string; theme: string; cofog: string; prevention: string; classified: boolean; payeeBody: string; lines: number; pence: number }
 
 export async function insertRollups(tx: Sql, bodyCode: string, fileId: number, cells: Iterable<RollupCell>): Promise<void> {
   const lines: string[] = [];
   for (const c of cells) {
-    lines.push([copyText(bodyCode), fileId, c.financialYear, c.month, copyText(c.theme), copyText(c.cofog), copyText(c.prevention), c.classified ? 't' : 'f', c.lines, c.pence].join('\t') + '\n');
+    lines.push([copyText(bodyCode), fileId, c.financialYear, c.month, copyText(c.theme), copyText(c.cofog), copyText(c.prevention), c.classified ? 't' : 'f', copyText(c.payeeBody), c.lines, c.pence].join('\t') + '\n');
   }
   if (!lines.length) return;
-  await tx.copyIn('spend_rollup', ['body_code', 'file_id', 'financial_year', 'month', 'theme_code', 'cofog_code', 'prevention_code', 'classified', 'lines', 'amount_pence'], [lines.join('')]);
+  await tx.copyIn('spend_rollup', ['body_code', 'file_id', 'financial_year', 'month', 'theme_code', 'cofog_code', 'prevention_code', 'classified', 'payee_body_code', 'lines', 'amount_pence'], [lines.join('')]);
 }
 
 export async function listSourceFiles(sql: Sql, bodyCode?: string): Promise<SourceFileRecord[]> {

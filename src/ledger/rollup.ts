@@ -11,11 +11,11 @@ export async function rebuildRollups(tx: Sql, bodyCode?: string, fileId?: number
   const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
   await tx.query(`DELETE FROM spend_rollup ${cond}`, params);
   await tx.query(
-    `INSERT INTO spend_rollup (body_code, file_id, financial_year, month, theme_code, cofog_code, prevention_code, classified, lines, amount_pence)
+    `INSERT INTO spend_rollup (body_code, file_id, financial_year, month, theme_code, cofog_code, prevention_code, classified, payee_body_code, lines, amount_pence)
      SELECT body_code, file_id, financial_year, to_char(payment_date, 'YYYY-MM'), theme_code,
-            coalesce(cofog_code, ''), coalesce(prevention_code, ''), rule_id IS NOT NULL, count(*), sum(amount_pence)
+            coalesce(cofog_code, ''), coalesce(prevention_code, ''), rule_id IS NOT NULL, coalesce(payee_body_code, ''), count(*), sum(amount_pence)
        FROM spend_line ${cond}
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
     params,
   );
 }
