@@ -11,6 +11,7 @@ import { runCli } from './helpers/cli.ts';
 import { ingestFiles } from '../src/ingest/service.ts';
 import { saveMapping, parseMappingPairs } from '../src/ingest/saved-mapping.ts';
 import type { Database } from '../src/db/database.ts';
+import { findLines } from '../src/ledger/lines.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-ingest-'));
 const write = (name: string, content: string | Buffer) => { const p = path.join(dir, name); fs.writeFileSync(p, content); return p; };
@@ -137,6 +138,16 @@ for (const engine of engines) {
     assert.equal(s.by_year['2023-24'].total_pence, j.total_pence);
     const themeTotal = Object.values(s.by_theme as Record<string, { total_pence: number }>).reduce((a, t) => a + t.total_pence, 0);
     assert.equal(themeTotal, j.total_pence);
+    // Every figure opens to its lines, each with file and line; public views hide individuals' names.
+    const lines = JSON.parse((await runCli(db, ['lines', '--body', 'TEST-DISTRICT', '--year', '2023-24', '--json'])).stdout);
+    assert.equal(lines.total_pence, s.total_pence);
+    assert.equal(lines.total_lines, 6);
+    assert.deepEqual([lines.lines[0].file_name, lines.lines[0].line_no, lines.lines[0].amount_pence], ['messy.csv', 11, 953391]);
+    const toCounty = JSON.parse((await runCli(db, ['lines', '--body', 'TEST-DISTRICT', '--payee-body', 'E10000017', '--json'])).stdout);
+    assert.deepEqual([toCounty.total_lines, toCounty.total_pence], [1, 100000]);
+    const pub = await findLines(db, { bodyCodes: ['TEST-DISTRICT'], publicView: true, order: 'date' });
+    assert.equal(pub.lines[0]!.supplier_name, 'Individual (name withheld)');
+    assert.ok(!pub.lines.some((l) => l.supplier_name === 'Scott Mitchell' || l.supplier_name === 'Redacted Personal Information'));
     const rej = await runCli(db, ['rejections', '--body', 'TEST-DISTRICT', '--json']);
     assert.equal(JSON.parse(rej.stdout).length, 3);
     const missing = await runCli(db, ['ingest', messy, '--body', 'NOPE-1']);

@@ -6,6 +6,7 @@ import { UserError } from './context.ts';
 import { ingestFiles, IngestError, type IngestResult } from '../ingest/service.ts';
 import { listRejections, listSourceFiles } from '../ledger/repository.ts';
 import { bodySummary, formatPence } from '../ledger/summary.ts';
+import { findLines } from '../ledger/lines.ts';
 import { clearMapping, getSavedMapping, MappingError, parseMappingPairs, saveMapping } from '../ingest/saved-mapping.ts';
 import { findBody, BodyError } from '../place/bodies.ts';
 
@@ -126,6 +127,38 @@ export const registerIngestCommands: Register = (program, context) => {
       const db = await ctx.database();
       await db.transaction((tx) => clearMapping(tx, o.body.toUpperCase(), ctx.actor));
       ctx.print(`Cleared the saved mapping for ${o.body.toUpperCase()}.`);
+    });
+
+  program.command('lines')
+    .description('The ledger lines behind a figure, each with its source file, sheet and line')
+    .requiredOption('--body <codes>', 'body code(s), comma-separated')
+    .option('--year <fy>', 'financial year, e.g. 2023-24')
+    .option('--month <yyyy-mm>', 'month of payment')
+    .option('--theme <code>', 'theme code')
+    .option('--cofog <code>', 'COFOG division')
+    .option('--prevention <code>', 'prevention level')
+    .option('--payee-body <code>', 'only payments to this registered body')
+    .option('--supplier <text>', 'supplier name contains')
+    .option('--order <amount|date>', 'largest first (amount) or by date', 'amount')
+    .option('--limit <n>', 'how many lines', (v) => Number(v), 100)
+    .option('--offset <n>', 'skip this many', (v) => Number(v), 0)
+    .option('--json', 'print JSON')
+    .action(async (o: { body: string; year?: string; month?: string; theme?: string; cofog?: string; prevention?: string; payeeBody?: string; supplier?: string; order: string; limit: number; offset: number; json?: boolean }) => {
+      const ctx = context();
+      if (o.year && !FY.test(o.year)) throw new UserError(`--year "${o.year}" should be a financial year like 2023-24`);
+      if (o.month && !/^\d{4}-\d{2}$/.test(o.month)) throw new UserError(`--month "${o.month}" should look like 2023-04`);
+      if (!['amount', 'date'].includes(o.order)) throw new UserError('--order is amount or date');
+      if (!Number.isInteger(o.limit) || o.limit < 1) throw new UserError('--limit must be a whole number of at least 1');
+      const r = await findLines(await ctx.database(), {
+        bodyCodes: o.body.split(',').map((b) => b.trim().toUpperCase()).filter(Boolean), year: o.year, month: o.month,
+        theme: o.theme, cofog: o.cofog, prevention: o.prevention, payeeBody: o.payeeBody?.toUpperCase(), supplier: o.supplier,
+        order: o.order as 'amount' | 'date', limit: o.limit, offset: o.offset,
+      });
+      if (o.json) return ctx.printJson(r);
+      ctx.print(`${r.total_lines.toLocaleString('en-GB')} lines, ${formatPence(r.total_pence)}; showing ${r.lines.length} from ${o.offset + 1}`);
+      for (const l of r.lines) {
+        ctx.print(`${l.payment_date}  ${formatPence(l.amount_pence).padStart(16)}  ${(l.supplier_name ?? '').slice(0, 40).padEnd(40)}  ${l.theme_code.padEnd(28)} ${l.file_name}${l.sheet ? ` [${l.sheet}]` : ''}:${l.line_no}`);
+      }
     });
 
   program.command('summary')

@@ -1,0 +1,54 @@
+// The ledger lines behind a figure: every total on a page or in a report can be opened to its
+// transactions, each with the file, sheet and line it came from.
+import type { Sql } from '../db/database.ts';
+
+export interface LineFilter {
+  bodyCodes: string[];
+  year?: string;
+  month?: string;          // 'YYYY-MM'
+  theme?: string;
+  cofog?: string;
+  prevention?: string;
+  payeeBody?: string;      // lines paid to this registered body
+  supplier?: string;       // supplier name contains (case-insensitive)
+  limit?: number;
+  offset?: number;
+  order?: 'amount' | 'date';
+  /** Public views never show individuals' names or redacted payees. */
+  publicView?: boolean;
+}
+
+export interface LedgerLine {
+  body_code: string; file_id: number; line_id: number; file_name: string; sheet: string | null; line_no: number;
+  payment_date: string; financial_year: string; amount_pence: number; supplier_name: string | null; payee_kind: string;
+  payee_body_code: string | null; service_area: string | null; expense_type: string | null; description: string | null;
+  theme_code: string; cofog_code: string | null; prevention_code: string | null; rule_id: number | null;
+}
+
+export async function findLines(sql: Sql, f: LineFilter): Promise<{ lines: LedgerLine[]; total_lines: number; total_pence: number }> {
+  const params: unknown[] = [f.bodyCodes];
+  const where = ['s.body_code = ANY($1::text[])'];
+  const add = (cond: string, v: unknown) => { params.push(v); where.push(cond.replace('?', `$${params.length}`)); };
+  if (f.year) add('s.financial_year = ?', f.year);
+  if (f.month) add(`to_char(s.payment_date, 'YYYY-MM') = ?`, f.month);
+  if (f.theme) add('s.theme_code = ?', f.theme);
+  if (f.cofog) add(`coalesce(s.cofog_code, '') = ?`, f.cofog === 'unknown' ? '' : f.cofog);
+  if (f.prevention) add(`coalesce(s.prevention_code, '') = ?`, f.prevention === 'unknown' ? '' : f.prevention);
+  if (f.payeeBody) add('s.payee_body_code = ?', f.payeeBody);
+  if (f.supplier) add(`s.supplier_name ILIKE ?`, `%${f.supplier.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  const cond = where.join(' AND ');
+  const [tot] = await sql.query<{ n: number; p: number | null }>(`SELECT count(*)::int AS n, sum(s.amount_pence)::bigint AS p FROM spend_line s WHERE ${cond}`, params);
+  const limit = Math.min(Math.max(f.limit ?? 100, 1), 10000);
+  const order = f.order === 'date' ? 's.payment_date, s.body_code, s.file_id, s.line_id' : 'abs(s.amount_pence) DESC, s.body_code, s.file_id, s.line_id';
+  const supplier = f.publicView
+    ? `CASE s.payee_kind WHEN 'individual' THEN 'Individual (name withheld)' WHEN 'redacted' THEN 'Redacted by the publisher' ELSE s.supplier_name END`
+    : 's.supplier_name';
+  const lines = await sql.query<LedgerLine>(
+    `SELECT s.body_code, s.file_id::int AS file_id, s.line_id, f.file_name, s.sheet, s.line_no, s.payment_date::text AS payment_date,
+            s.financial_year, s.amount_pence, ${supplier} AS supplier_name, s.payee_kind, s.payee_body_code, s.service_area,
+            s.expense_type, ${f.publicView ? `CASE WHEN s.payee_kind = 'individual' THEN NULL ELSE s.description END` : 's.description'} AS description,
+            s.theme_code, s.cofog_code, s.prevention_code, s.rule_id
+       FROM spend_line s JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
+      WHERE ${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${Math.max(f.offset ?? 0, 0)}`, params);
+  return { lines: lines.map((l) => ({ ...l, amount_pence: Number(l.amount_pence) })), total_lines: tot!.n, total_pence: Number(tot!.p ?? 0) };
+}
