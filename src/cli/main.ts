@@ -5,6 +5,7 @@ import { registerIngestCommands } from './ingest.ts';
 import { registerBodyCommands } from './bodies.ts';
 import { registerClassifyCommands } from './classify.ts';
 import { registerDemoCommands } from './demo.ts';
+import { registerPlaceCommands } from './place.ts';
 
 export type Register = (program: Command, context: () => CliContext) => void;
 
@@ -17,7 +18,7 @@ export function buildProgram(contextFactory?: (opts: GlobalOptions) => CliContex
     .exitOverride();
   let ctx: CliContext | undefined;
   const context = () => (ctx ??= (contextFactory ?? ((o) => new CliContext(o)))(program.opts<GlobalOptions>()));
-  for (const register of [registerIngestCommands, registerBodyCommands, registerClassifyCommands, registerDemoCommands]) register(program, context);
+  for (const register of [registerIngestCommands, registerBodyCommands, registerClassifyCommands, registerDemoCommands, registerPlaceCommands]) register(program, context);
   return { program, context };
 }
 

@@ -3,8 +3,10 @@
 import type { Database } from '../db/database.ts';
 import { seedBodyReference } from './bodies-seed.ts';
 import { seedClassificationReference } from './classification-seed.ts';
+import { seedPlaceReference } from './places-seed.ts';
 
 export async function seedReference(db: Database): Promise<void> {
   await seedBodyReference(db);
   await seedClassificationReference(db);
+  await seedPlaceReference(db);
 }
