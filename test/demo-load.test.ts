@@ -26,6 +26,15 @@ for (const engine of engines) {
       assert.equal(await ledgerIsEmpty(db), false);
       const s = JSON.parse((await runCli(db, ['summary', '--body', 'DEMO-COUNTY', '--json'])).stdout);
       assert.equal(s.total_pence, manifest.files.filter((f) => f.bodyCode === 'DEMO-COUNTY').reduce((a, f) => a + f.totalPence, 0));
+      // The demo place is defined and counted: district bodies direct, county-wide ones by population share,
+      // and the payments between them (precepts, Better Care Fund) counted once.
+      const c = JSON.parse((await runCli(db, ['count', 'DEMO-VALE', '--year', '2023-24', '--json'])).stdout);
+      assert.equal(c.bodies.length, 6);
+      assert.equal(c.population, manifest.place.population);
+      assert.equal(c.bodies.find((b: { code: string }) => b.code === 'DEMO-DISTRICT').rule, 'direct');
+      assert.equal(c.bodies.find((b: { code: string }) => b.code === 'DEMO-COUNTY').rule, 'population_share');
+      assert.ok(c.netting.netted_pence > 0);
+      assert.equal(c.total_pence, c.bodies.reduce((a: number, b: { attributed_pence: number }) => a + b.attributed_pence, 0));
     } finally {
       await closeTestDatabase(db);
     }

@@ -5,6 +5,7 @@ import { projectRoot } from '../config.ts';
 import { loadDemoPlace } from '../demo/load.ts';
 import { bodySummary, formatPence } from '../ledger/summary.ts';
 import { coverageReport } from '../classify/service.ts';
+import { countPlace } from '../place/count-service.ts';
 
 export const registerDemoCommands: Register = (program, context) => {
   program.command('demo')
@@ -36,6 +37,10 @@ export const registerDemoCommands: Register = (program, context) => {
       }
       ctx.print(`  ${'All bodies (before netting payments between them)'.padEnd(44)} ${formatPence(all).padStart(18)}`);
       ctx.print(`\nClassified by the shipped rules: ${(coverage.overall.share_of_value * 100).toFixed(1)}% of value, ${(coverage.overall.share_of_lines * 100).toFixed(1)}% of lines.`);
-      ctx.print('Next: "totalplace summary --body DEMO-COUNTY", "totalplace classify --report", "totalplace ingest FILE --body CODE".');
+      const count = await countPlace(db, manifest.place.code, { year: manifest.financialYear });
+      ctx.print(`\nThe count for ${count.name}, ${manifest.financialYear}: ${formatPence(count.total_pence)} for ${count.population === null ? "an unknown number of" : count.population.toLocaleString("en-GB")} people, ${count.per_head_pence === null ? '' : formatPence(count.per_head_pence)} a head`);
+      for (const b of count.bodies) ctx.print(`  ${b.name.padEnd(44)} ${formatPence(b.attributed_pence).padStart(16)}  ${b.explanation}`);
+      ctx.print(`  money passed between these bodies, counted once: ${formatPence(count.netting.netted_pence)} netted`);
+      ctx.print(`Next: "totalplace count ${manifest.place.code}", "totalplace summary --body DEMO-COUNTY", "totalplace lines --body DEMO-ICB --payee-body DEMO-COUNTY", "totalplace classify --report".`);
     });
 };

@@ -25,7 +25,7 @@ const COLUMNS = 'b.code, b.name, b.body_type, b.areas, b.parent_code, b.region, 
 // GSS (E07000120), ODS (RXN, G6V2S) and org-id style (GB-FRA-LANCASHIRE) codes all fit this.
 const CODE_PATTERN = /^[A-Z0-9]+(?:-[A-Z0-9]+)*$/;
 // X + eight digits marks an invented area (the demo place), never a real ONS code.
-const GSS_PATTERN = /^[EKNSWX]\d{8}$/;
+export const GSS_PATTERN = /^[EKNSWX]\d{8}$/;
 
 export function normaliseCode(code: string): string {
   return code.trim().toUpperCase();

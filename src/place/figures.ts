@@ -2,8 +2,8 @@
 // series (shipped, with user overrides). A 'user' row always wins over the shipped one for the same key.
 import type { Database, Sql } from '../db/database.ts';
 import { PlaceError } from './places.ts';
+import { GSS_PATTERN } from './bodies.ts';
 
-const GSS_PATTERN = /^[EKNSWX]\d{8}$/;
 const FY_PATTERN = /^(\d{4})-(\d{2})$/;
 
 async function audit(sql: Sql, actor: string, action: string, target: string, detail: unknown): Promise<void> {

@@ -2,7 +2,7 @@
 // spend to it. Every change increments the place's version and stores the whole definition (the JSON a
 // definition file holds) in place_version, and writes an audit_event row, all in one transaction.
 import type { Database, Sql } from '../db/database.ts';
-import { findBody } from './bodies.ts';
+import { findBody, GSS_PATTERN } from './bodies.ts';
 import { attribute, AttributionError, RULES, type Driver, type Rule } from './attribution.ts';
 
 /** A problem with what the user asked for, worded to be shown as it stands. */
@@ -39,7 +39,6 @@ export interface Place {
 }
 
 const CODE_PATTERN = /^[A-Z0-9]+(?:[-_][A-Z0-9]+)*$/;
-const GSS_PATTERN = /^[EKNSWX]\d{8}$/;
 
 export function normalisePlaceCode(code: string): string { return code.trim().toUpperCase(); }
 
