@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, closeTestDatabase } from './helpers/databases.ts';
 
-const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup'];
+const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier'];
 const REFERENCE = ['body', 'body_type', 'theme', 'cofog_division', 'prevention_level', 'classification_rule'];
 
 for (const engine of engines) {

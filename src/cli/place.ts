@@ -10,6 +10,8 @@ import {
 import { AttributionError, RULES, type Rule } from '../place/attribution.ts';
 import { countPlace } from '../place/count-service.ts';
 import type { CountResult } from '../place/count.ts';
+import { deepDive, type DeepDiveResult } from '../place/deep-dive.ts';
+import { comparePlaces, type CompareResult } from '../place/count-compare.ts';
 import { clearAreaPopulation, clearDeflator, deflatorSeries, listAreaPopulation, setAreaPopulation, setDeflator } from '../place/figures.ts';
 import { formatPence } from '../ledger/summary.ts';
 
@@ -60,6 +62,49 @@ function printCount(ctx: CliContext, c: CountResult): void {
     ctx.print(`  year on year (real terms at ${c.real_terms.base_year} prices):`);
     for (const [fy, y] of Object.entries(c.by_year)) ctx.print(`    ${fy}  cash ${formatPence(y.total_pence).padStart(18)}  real ${y.real_pence === null ? '-'.padStart(18) : formatPence(y.real_pence).padStart(18)}`);
   }
+  for (const n of c.notes) ctx.print(`  note: ${n}`);
+}
+
+function printDeepDive(ctx: CliContext, d: DeepDiveResult): void {
+  ctx.print(`${d.name} (${d.place}, definition version ${d.place_version}): ${d.theme.label} (${d.theme.code}), ${d.year ?? 'no spend loaded'}`);
+  ctx.print(`  total:      ${formatPence(d.total_pence)}`);
+  ctx.print(`  per head:   ${d.per_head_pence === null ? '-' : formatPence(d.per_head_pence)}${d.population === null ? '' : ` (population ${d.population.toLocaleString('en-GB')})`}`);
+  ctx.print('  by body:');
+  for (const b of d.bodies) {
+    ctx.print(`    ${b.name} (${b.code}): ${formatPence(b.attributed_pence)} of ${formatPence(b.gross_pence)} [${b.rule}, ${b.factor.numerator}/${b.factor.denominator}]`
+      + (b.netted_pence ? `, ${formatPence(b.netted_pence)} netted` : ''));
+  }
+  ctx.print('  by prevention level:');
+  for (const p of Object.values(d.by_prevention)) ctx.print(`    ${p.label.padEnd(36)} ${formatPence(p.pence).padStart(18)} ${pct(p.share).padStart(7)}`);
+  ctx.print(`  services (top ${d.services.length}):`);
+  for (const s of d.services) ctx.print(`    ${(s.service_area || '(not given)').slice(0, 44).padEnd(44)} ${formatPence(s.attributed_pence).padStart(18)}  ${s.body_code}`);
+  if (d.services_other.services) ctx.print(`    ${`all ${d.services_other.services.toLocaleString('en-GB')} others`.padEnd(44)} ${formatPence(d.services_other.attributed_pence).padStart(18)}`);
+  ctx.print(`  suppliers (top ${d.suppliers.length}):`);
+  for (const s of d.suppliers) ctx.print(`    ${(s.supplier_name || '(not given)').slice(0, 44).padEnd(44)} ${formatPence(s.attributed_pence).padStart(18)}  ${s.bodies.join(', ')}`);
+  if (d.suppliers_other.suppliers) ctx.print(`    ${`all ${d.suppliers_other.suppliers.toLocaleString('en-GB')} others`.padEnd(44)} ${formatPence(d.suppliers_other.attributed_pence).padStart(18)}`);
+  ctx.print('  by month:');
+  for (const m of d.months) ctx.print(`    ${m.month}  ${formatPence(m.attributed_pence).padStart(18)}  (${m.lines.toLocaleString('en-GB')} lines)`);
+  ctx.print(`  top transactions (of ${d.top_transactions.total_lines.toLocaleString('en-GB')}):`);
+  for (const l of d.top_transactions.lines) {
+    ctx.print(`    ${l.payment_date}  ${formatPence(l.amount_pence).padStart(16)}  ${(l.supplier_name ?? '').slice(0, 36).padEnd(36)}  ${l.body_code} ${l.file_name}${l.sheet ? ` [${l.sheet}]` : ''} line ${l.line_no}`);
+  }
+  for (const n of d.notes) ctx.print(`  note: ${n}`);
+}
+
+function printCompare(ctx: CliContext, c: CompareResult): void {
+  const [a, b] = c.places;
+  const head = (p: number | null) => (p === null ? '-' : formatPence(p));
+  ctx.print(`${a.name} (${a.code}) and ${b.name} (${b.code}): ${c.year ?? 'no spend loaded'}, per head`);
+  ctx.print(`  ${''.padEnd(36)} ${a.code.slice(0, 14).padStart(14)} ${b.code.slice(0, 14).padStart(14)} ${'difference'.padStart(14)}`);
+  ctx.print(`  ${'population'.padEnd(36)} ${(a.population?.toLocaleString('en-GB') ?? '-').padStart(14)} ${(b.population?.toLocaleString('en-GB') ?? '-').padStart(14)}`);
+  const line = (label: string, r: CompareResult['total']) =>
+    ctx.print(`  ${label.slice(0, 36).padEnd(36)} ${head(r.a.per_head_pence).padStart(14)} ${head(r.b.per_head_pence).padStart(14)} ${head(r.difference_per_head_pence).padStart(14)}`);
+  line('Total', c.total);
+  ctx.print('  by theme:');
+  for (const r of Object.values(c.by_theme)) line(r.label, r);
+  ctx.print('  by prevention level:');
+  for (const r of Object.values(c.by_prevention)) line(r.label, r);
+  ctx.print(`  totals: ${a.code} ${formatPence(a.total_pence)}, ${b.code} ${formatPence(b.total_pence)}`);
   for (const n of c.notes) ctx.print(`  note: ${n}`);
 }
 
@@ -202,6 +247,32 @@ export const registerPlaceCommands: Register = (program, context: () => CliConte
       const c = await userErrors(async () => countPlace(await ctx.database(), code, { year: opts.year }));
       if (opts.json) return ctx.printJson(c);
       printCount(ctx, c);
+    });
+
+  program.command('deep-dive')
+    .description('a theme in depth for a place: bodies, services, suppliers, months, prevention levels, top transactions')
+    .argument('<place>', 'place code')
+    .requiredOption('--theme <code>', 'theme code, e.g. adult-social-care')
+    .option('--year <fy>', 'financial year, e.g. 2023-24 (default: the latest with spend)')
+    .option('--json', 'print JSON')
+    .action(async (code: string, opts: { theme: string; year?: string; json?: boolean }) => {
+      const ctx = context();
+      const d = await userErrors(async () => deepDive(await ctx.database(), code, opts.theme, { year: opts.year }));
+      if (opts.json) return ctx.printJson(d);
+      printDeepDive(ctx, d);
+    });
+
+  program.command('compare')
+    .description('two places side by side, per head, by theme and prevention level')
+    .argument('<place-a>', 'place code')
+    .argument('<place-b>', 'place code')
+    .option('--year <fy>', 'financial year, e.g. 2023-24 (default: the latest with spend in the first place)')
+    .option('--json', 'print JSON')
+    .action(async (a: string, b: string, opts: { year?: string; json?: boolean }) => {
+      const ctx = context();
+      const c = await userErrors(async () => comparePlaces(await ctx.database(), a, b, { year: opts.year }));
+      if (opts.json) return ctx.printJson(c);
+      printCompare(ctx, c);
     });
 
   const population = program.command('population').description('area populations (ONS mid-year estimates, with your overrides)');

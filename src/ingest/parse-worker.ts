@@ -21,11 +21,9 @@ try {
   const source = await openSource(input.file);
   let summary: ProduceSummary | undefined;
   let lines = 0;
-  const encoder = new TextEncoder();
-  for await (const text of produceCopy(source, input, c, (s) => { summary = s; }, (n) => { lines = n; })) {
-    const bytes = encoder.encode(text);
+  for await (const bytes of produceCopy(source, input, c, (s) => { summary = s; }, (n) => { lines = n; })) {
     inFlight++;
-    port.postMessage({ type: 'chunk', bytes, lines }, [bytes.buffer]);
+    port.postMessage({ type: 'chunk', bytes, lines }, [bytes.buffer as ArrayBuffer]);
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
   }
   port.postMessage({ type: 'done', summary, lines });

@@ -8,7 +8,7 @@ import { mapColumns, missingRequired, type SavedMapping } from './mapping.ts';
 import { financialYear } from './normalise.ts';
 import type { OpenedSource } from './read/source.ts';
 import type { RawRow } from './read/csv.ts';
-import { makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
+import { CopyWriter, makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
 import type { RollupCell } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
@@ -44,11 +44,11 @@ export interface ProduceSummary {
 const SAMPLE_ROWS = 200;
 
 /**
- * Yields COPY text for spend_line, `batchLines` lines at a time; `done` receives the summary after
+ * Yields COPY text for spend_line (UTF-8 bytes), `batchLines` lines at a time; `done` receives the summary after
  * the last chunk. `progress` is called with the lines loaded so far after each chunk.
  */
 export async function* produceCopy(source: OpenedSource, input: ProduceInput, classifier: Classifier,
-  done: (s: ProduceSummary) => void, progress?: (lines: number) => void): AsyncGenerator<string> {
+  done: (s: ProduceSummary) => void, progress?: (lines: number) => void): AsyncGenerator<Buffer> {
   const { bodyCode, bodyType, fileId, saved, batchLines } = input;
   const classify = (l: Parameters<Classifier['classify']>[0]) => classifier.classify(l);
   const rejections: Rejection[] = [];
@@ -69,7 +69,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   };
   let loaded = 0, total = 0, lineId = 0;
   let encoding: string | null = null;
-  let out: string[] = [];
+  const out = new CopyWriter();
   let outLines = 0;
   for await (const sheet of source.sheets) {
     const report: SheetReport = { sheet: sheet.sheet, header_line: null, columns: [], rows_loaded: 0, rows_rejected: 0 };
@@ -120,7 +120,6 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
     };
 
     const process = (rows: RawRow[]) => {
-      const parts: string[] = [];
       let n = 0;
       for (let k = 0; k < rows.length; k++) {
         const row = rows[k]!;
@@ -128,7 +127,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         if (isBlankRow(cells)) continue;
         if (skipped) { report.rows_skipped = (report.rows_skipped ?? 0) + 1; continue; }
         if (isRepeatedHeader(cells)) continue;
-        const r = convert!(cells, row.line, lineId + 1, parts);
+        const r = convert!(cells, row.line, lineId + 1, out);
         if ('pence' in r) {
           lineId++; n++;
           loaded++; report.rows_loaded++;
@@ -146,8 +145,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
           report.rows_rejected++;
         }
       }
-      // Join per batch: one flat string instead of thousands of short-lived pieces kept alive.
-      if (n) { out.push(parts.join('')); outLines += n; }
+      outLines += n;
     };
 
     for await (const batch of sheet.batches) {
@@ -160,7 +158,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       } else {
         process(batch);
       }
-      if (outLines >= batchLines) { yield out.join(''); out = []; outLines = 0; progress?.(loaded); }
+      if (outLines >= batchLines) { yield out.take(); outLines = 0; progress?.(loaded); }
     }
     if (!convert && !skipped) {
       if (nonBlank === 0) { report.skipped = 'the sheet is empty'; skipped = true; }
@@ -169,7 +167,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
     }
     encoding ??= sheet.encoding() ?? null;
   }
-  if (out.length) yield out.join('');
+  if (out.pos) yield out.take();
   progress?.(loaded);
   done({ rejections, sheets, rollups: monthlyRollup(byClass), loaded, total, encoding, checksum: source.checksum() });
 }

@@ -2,7 +2,8 @@
 // This is the hot path of ingest: one closure per sheet with the column indexes baked in.
 import type { CanonicalField } from './fields.ts';
 import type { ColumnAssignment } from './mapping.ts';
-import { cleanText, financialYear, parseAmountPence, parseCapitalRevenue, parseCardFlag, parseDate, payeeKind } from './normalise.ts';
+import { cleanText, financialYear, parseAmountPence, parseCapitalRevenue, parseCardFlag, parseDate, payeeKind, type PayeeKind } from './normalise.ts';
+import { detach } from '../util/strings.ts';
 import type { Classification, ClassifiableLine } from '../classify/types.ts';
 
 export interface Rejection { sheet: string | null; line: number; column: string | null; reason: string; raw: string }
@@ -42,17 +43,108 @@ export interface ConvertedLine {
   payeeBody: string | null;
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * COPY text written straight into UTF-8 bytes: no per-line strings, no joins, no separate encoding
+ * pass. ASCII is copied by a plain loop; anything else goes through TextEncoder.encodeInto (which,
+ * like Buffer and TextEncoder.encode, writes U+FFFD for a lone surrogate).
+ */
+export class CopyWriter {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(capacity = 1 << 23) { this.buf = new Uint8Array(capacity); }
+
+  /** Room for n more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.pos + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  /** The bytes written so far, as a Buffer over an ArrayBuffer of their own (transferable, not copied);
+   *  the writer starts again on a fresh buffer. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
+    this.buf = new Uint8Array(this.buf.length);
+    this.pos = 0;
+    return out;
+  }
+
+  byte(c: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** A string already in COPY form, written as it is. */
+  raw(s: string): void {
+    const n = s.length;
+    this.ensure(n * 3);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) { this.pos = p; this.encodeRest(s, i, false); return; }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** A value that went through cleanText (no tab, CR or LF): backslashes doubled; null is \N. */
+  clean(s: string | null): void {
+    if (s === null) { this.nul(); return; }
+    const n = s.length;
+    this.ensure(n * 3); // ASCII with every backslash doubled takes at most 2n
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) { this.pos = p; this.encodeRest(s, i, true); return; }
+      b[p++] = c;
+      if (c === 92) b[p++] = 92;
+    }
+    this.pos = p;
+  }
+
+  private encodeRest(s: string, from: number, escape: boolean): void {
+    let rest = s.slice(from);
+    if (escape && rest.indexOf('\\') !== -1) rest = rest.replace(/\\/g, '\\\\');
+    this.ensure(rest.length * 3);
+    const r = utf8.encodeInto(rest, this.buf.subarray(this.pos));
+    this.pos += r.written;
+  }
+
+  /** A safe integer in decimal. */
+  int(v: number): void {
+    if (!Number.isSafeInteger(v)) { this.raw(String(v)); return; }
+    this.ensure(24);
+    const b = this.buf;
+    if (v < 0) { b[this.pos++] = 45; v = -v; }
+    if (v < 10) { b[this.pos++] = 48 + v; return; }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (v >= 10) { const q = Math.floor(v / 10); b[--p] = 48 + (v - q * 10); v = q; }
+    b[--p] = 48 + v;
+  }
+
+  tab(): void { if (this.pos >= this.buf.length) this.ensure(1); this.buf[this.pos++] = 9; }
+  nul(): void { this.ensure(2); this.buf[this.pos++] = 92; this.buf[this.pos++] = 78; }
+}
+
 /**
  * Converts one row: on success appends the line's COPY text (newline included) to `out`
  * and returns the (reused) ConvertedLine; otherwise returns a Rejection and leaves `out` alone.
  */
-export type RowConverter = (cells: unknown[], line: number, lineId: number, out: string[]) => ConvertedLine | Rejection;
+export type RowConverter = (cells: unknown[], line: number, lineId: number, out: CopyWriter) => ConvertedLine | Rejection;
 
-/** COPY escaping for a value that went through cleanText (which leaves no tab, CR or LF). */
-function copyClean(v: string | null): string {
-  if (v === null) return '\\N';
-  return v.indexOf('\\') === -1 ? v : v.replace(/\\/g, '\\\\');
-}
+/** What is known about a supplier name: its kind and the registered body it is (organisations only). */
+interface PayeeInfo { kind: PayeeKind; body: string | null }
+const PAYEE_INFO_LIMIT = 200_000;
 
 export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): RowConverter {
   const idx = (f: CanonicalField) => cols.find((c) => c.field === f)?.index ?? -1;
@@ -93,6 +185,24 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     }
     return t;
   };
+  // Supplier name -> kind and payee body: one look-up per line instead of two (a file repeats its suppliers).
+  const payees = new Map<string, PayeeInfo>();
+  const payeeOf = (name: string): PayeeInfo => {
+    let info = payees.get(name);
+    if (info === undefined) {
+      const kind = payeeKind(name);
+      info = { kind, body: kind === 'organisation' ? ctx.payeeBody(name) : null };
+      if (payees.size >= PAYEE_INFO_LIMIT) payees.clear();
+      payees.set(detach(name), info);
+    }
+    return info;
+  };
+  const bodyCopies = new Map<string, string>();
+  const bodyCopy = (code: string) => {
+    let t = bodyCopies.get(code);
+    if (t === undefined) bodyCopies.set(code, (t = copyText(code)));
+    return t;
+  };
 
   return (cells, line, lineId, out) => {
     const date = parseDate(cells[iDate]);
@@ -119,7 +229,8 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     const iso = date.value;
     const fy = financialYear(iso);
     const supplier = txt(cells, iSupplier);
-    const kind = payeeKind(supplier);
+    const payee = supplier === null ? null : payeeOf(supplier);
+    const kind = payee === null ? payeeKind(null) : payee.kind;
     const directorate = txt(cells, iDir), service = txt(cells, iService), expense = txt(cells, iExpense);
     const category = txt(cells, iCategory), description = txt(cells, iDesc), proclass = txt(cells, iProclass);
     const sercop = txt(cells, iSercop);
@@ -128,14 +239,35 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     cl.directorate = directorate; cl.service_area = service; cl.expense_type = expense; cl.category = category;
     cl.description = description; cl.proclass = proclass; cl.sercop = sercop; cl.supplier_name = supplier; cl.capital_revenue = capRev;
     const c = ctx.classify(cl);
-    const payeeBody = kind === 'organisation' ? ctx.payeeBody(supplier!) : null;
-    out.push(prefix + lineId + sheet + line + '\t' + iso + '\t' + fy + '\t' + pence + '\t' +
-      (vat === null ? '\\N' : vat) + '\t' + (gross === null ? '\\N' : gross) + '\t' + copyClean(supplier) + '\t' +
-      copyClean(txt(cells, iSupplierRef)) + '\t' + kind + '\t' + copyClean(txt(cells, iCompany)) + '\t' +
-      copyClean(txt(cells, iCharity)) + '\t' + copyClean(txt(cells, iVatNo)) + '\t' + copyClean(txt(cells, iRef)) + '\t' +
-      copyClean(directorate) + '\t' + copyClean(service) + '\t' + copyClean(expense) + '\t' + copyClean(category) + '\t' +
-      copyClean(description) + '\t' + copyClean(proclass) + '\t' + copyClean(sercop) + '\t' + (capRev ?? '\\N') + '\t' +
-      (card === null ? '\\N' : card ? 't' : 'f') + '\t' + copyClean(txt(cells, iPublisher)) + '\t' + tailOf(c) + (payeeBody === null ? '\\N' : copyText(payeeBody)) + '\n');
+    const payeeBody = payee === null ? null : payee.body;
+    out.raw(prefix); out.int(lineId); out.raw(sheet); out.int(line); out.tab();
+    out.raw(iso); out.tab(); out.raw(fy); out.tab(); out.int(pence); out.tab();
+    if (vat === null) out.nul(); else out.int(vat);
+    out.tab();
+    if (gross === null) out.nul(); else out.int(gross);
+    out.tab();
+    out.clean(supplier); out.tab();
+    out.clean(txt(cells, iSupplierRef)); out.tab();
+    out.raw(kind); out.tab();
+    out.clean(txt(cells, iCompany)); out.tab();
+    out.clean(txt(cells, iCharity)); out.tab();
+    out.clean(txt(cells, iVatNo)); out.tab();
+    out.clean(txt(cells, iRef)); out.tab();
+    out.clean(directorate); out.tab();
+    out.clean(service); out.tab();
+    out.clean(expense); out.tab();
+    out.clean(category); out.tab();
+    out.clean(description); out.tab();
+    out.clean(proclass); out.tab();
+    out.clean(sercop); out.tab();
+    if (capRev === null) out.nul(); else out.raw(capRev);
+    out.tab();
+    if (card === null) out.nul(); else out.byte(card ? 116 : 102);
+    out.tab();
+    out.clean(txt(cells, iPublisher)); out.tab();
+    out.raw(tailOf(c));
+    if (payeeBody === null) out.nul(); else out.raw(bodyCopy(payeeBody));
+    out.byte(10);
     result.pence = pence; result.date = iso; result.classification = c; result.payeeBody = payeeBody;
     return result;
   };

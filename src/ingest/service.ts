@@ -140,6 +140,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
+    await (await import('../ledger/rollup.ts')).buildFileRollups(tx, body.code, fileId);
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,

@@ -25,30 +25,57 @@ export interface LedgerLine {
   theme_code: string; cofog_code: string | null; prevention_code: string | null; rule_id: number | null;
 }
 
+/**
+ * The lines matching a filter, a page at a time, with the count and sum of all of them. The count and sum
+ * come from spend_rollup when the filter uses only its dimensions (everything but supplier), so they cost
+ * no scan of the ledger. Ordered by amount, the page is the top N of each body (a top-N scan of the index
+ * spend_line_theme_amount when a theme is given) merged, rather than a sort of every matching line.
+ */
 export async function findLines(sql: Sql, f: LineFilter): Promise<{ lines: LedgerLine[]; total_lines: number; total_pence: number }> {
-  const params: unknown[] = [f.bodyCodes];
-  const where = ['s.body_code = ANY($1::text[])'];
-  const add = (cond: string, v: unknown) => { params.push(v); where.push(cond.replace('?', `$${params.length}`)); };
-  if (f.year) add('s.financial_year = ?', f.year);
-  if (f.month) add(`to_char(s.payment_date, 'YYYY-MM') = ?`, f.month);
-  if (f.theme) add('s.theme_code = ?', f.theme);
-  if (f.cofog) add(`coalesce(s.cofog_code, '') = ?`, f.cofog === 'unknown' ? '' : f.cofog);
-  if (f.prevention) add(`coalesce(s.prevention_code, '') = ?`, f.prevention === 'unknown' ? '' : f.prevention);
-  if (f.payeeBody) add('s.payee_body_code = ?', f.payeeBody);
+  const params: unknown[] = [[...new Set(f.bodyCodes)]];
+  const where: string[] = [];
+  const rollupWhere: string[] = ['body_code = ANY($1::text[])'];
+  const add = (cond: string, v: unknown, rollupCond?: string) => {
+    params.push(v);
+    where.push(cond.replace('?', `$${params.length}`));
+    if (rollupCond) rollupWhere.push(rollupCond.replace('?', `$${params.length}`));
+  };
+  if (f.year) add('s.financial_year = ?', f.year, 'financial_year = ?');
+  if (f.month) add(`to_char(s.payment_date, 'YYYY-MM') = ?`, f.month, 'month = ?');
+  if (f.theme) add('s.theme_code = ?', f.theme, 'theme_code = ?');
+  if (f.cofog) add(`coalesce(s.cofog_code, '') = ?`, f.cofog === 'unknown' ? '' : f.cofog, 'cofog_code = ?');
+  if (f.prevention) add(`coalesce(s.prevention_code, '') = ?`, f.prevention === 'unknown' ? '' : f.prevention, 'prevention_code = ?');
+  if (f.payeeBody) add('s.payee_body_code = ?', f.payeeBody, 'payee_body_code = ?');
   if (f.supplier) add(`s.supplier_name ILIKE ?`, `%${f.supplier.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
-  const cond = where.join(' AND ');
-  const [tot] = await sql.query<{ n: number; p: number | null }>(`SELECT count(*)::int AS n, sum(s.amount_pence)::bigint AS p FROM spend_line s WHERE ${cond}`, params);
+  const cond = ['s.body_code = ANY($1::text[])', ...where].join(' AND ');
+  const [tot] = f.supplier
+    ? await sql.query<{ n: number; p: number | null }>(`SELECT count(*)::int AS n, sum(s.amount_pence)::bigint AS p FROM spend_line s WHERE ${cond}`, params)
+    : await sql.query<{ n: number; p: number | null }>(`SELECT coalesce(sum(lines), 0)::int AS n, sum(amount_pence)::bigint AS p FROM spend_rollup WHERE ${rollupWhere.join(' AND ')}`, params);
   const limit = Math.min(Math.max(f.limit ?? 100, 1), 10000);
-  const order = f.order === 'date' ? 's.payment_date, s.body_code, s.file_id, s.line_id' : 'abs(s.amount_pence) DESC, s.body_code, s.file_id, s.line_id';
+  const offset = Math.max(f.offset ?? 0, 0);
   const supplier = f.publicView
     ? `CASE s.payee_kind WHEN 'individual' THEN 'Individual (name withheld)' WHEN 'redacted' THEN 'Redacted by the publisher' ELSE s.supplier_name END`
     : 's.supplier_name';
-  const lines = await sql.query<LedgerLine>(
-    `SELECT s.body_code, s.file_id::int AS file_id, s.line_id, f.file_name, s.sheet, s.line_no, s.payment_date::text AS payment_date,
+  const columns = `s.body_code, s.file_id::int AS file_id, s.line_id, f.file_name, s.sheet, s.line_no, s.payment_date::text AS payment_date,
             s.financial_year, s.amount_pence, ${supplier} AS supplier_name, s.payee_kind, s.payee_body_code, s.service_area,
             s.expense_type, ${f.publicView ? `CASE WHEN s.payee_kind = 'individual' THEN NULL ELSE s.description END` : 's.description'} AS description,
-            s.theme_code, s.cofog_code, s.prevention_code, s.rule_id
-       FROM spend_line s JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
-      WHERE ${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${Math.max(f.offset ?? 0, 0)}`, params);
-  return { lines: lines.map((l) => ({ ...l, amount_pence: Number(l.amount_pence) })), total_lines: tot!.n, total_pence: Number(tot!.p ?? 0) };
+            s.theme_code, s.cofog_code, s.prevention_code, s.rule_id`;
+  let lines: LedgerLine[];
+  if (f.order === 'date') {
+    lines = await sql.query<LedgerLine>(
+      `SELECT ${columns}
+         FROM spend_line s JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
+        WHERE ${cond} ORDER BY s.payment_date, s.body_code, s.file_id, s.line_id LIMIT ${limit} OFFSET ${offset}`, params);
+  } else {
+    // The largest (offset + limit) of each body (an index top-N scan each), then merged.
+    const perBody = ['s.body_code = b.code', ...where].join(' AND ');
+    lines = await sql.query<LedgerLine>(
+      `SELECT ${columns}
+         FROM unnest($1::text[]) b(code)
+        CROSS JOIN LATERAL (SELECT * FROM spend_line s WHERE ${perBody}
+                             ORDER BY abs(s.amount_pence) DESC, s.file_id, s.line_id LIMIT ${limit + offset}) s
+         JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
+        ORDER BY abs(s.amount_pence) DESC, s.body_code, s.file_id, s.line_id LIMIT ${limit} OFFSET ${offset}`, params);
+  }
+  return { lines: lines.map((l) => ({ ...l, amount_pence: Number(l.amount_pence) })), total_lines: Number(tot!.n), total_pence: Number(tot!.p ?? 0) };
 }

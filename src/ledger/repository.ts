@@ -2,6 +2,7 @@
 // caller's transaction, so a failure or a kill half-way leaves nothing of it.
 import type { Sql } from '../db/database.ts';
 import { copyText, SPEND_LINE_COLUMNS, type Rejection } from '../ingest/rows.ts';
+import { ROLLUP_TABLES } from './rollup.ts';
 
 export interface SourceFileRecord {
   body_code: string; file_id: number; file_name: string; file_path: string; checksum: string;
@@ -29,7 +30,7 @@ export async function removeEarlierCopies(tx: Sql, bodyCode: string, checksum: s
 }
 
 export async function deleteFiles(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
-  for (const table of ['spend_line', 'rejected_row', 'spend_rollup', 'source_file']) {
+  for (const table of ['spend_line', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
     await tx.query(`DELETE FROM ${table} WHERE body_code = $1 AND file_id = ANY($2::bigint[])`, [bodyCode, fileIds]);
   }
 }

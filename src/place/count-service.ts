@@ -2,14 +2,15 @@
 // place, its bodies and their rules, populations and deflators, then hands them to the pure computeCount.
 import type { Sql } from '../db/database.ts';
 import { attribute, AttributionError } from './attribution.ts';
-import { computeCount, type CountCell, type CountPopulation, type CountResult } from './count.ts';
+import { computeCount, type CountCell, type CountInput, type CountPopulation, type CountResult } from './count.ts';
 import { areaPopulations, checkFinancialYear, deflatorSeries, populationYear } from './figures.ts';
 import { findPlace, normalisePlaceCode, PlaceError } from './places.ts';
 import { shippedDeflator } from '../reference/places-seed.ts';
 
 export interface CountOptions { year?: string }
 
-export async function countPlace(sql: Sql, placeCode: string, opts: CountOptions = {}): Promise<CountResult> {
+/** Everything computeCount needs, read from the place definition, the rollup and the reference figures. */
+export async function countInput(sql: Sql, placeCode: string, opts: CountOptions = {}): Promise<CountInput> {
   const place = await findPlace(sql, placeCode);
   if (!place) throw new PlaceError(`No place with code ${normalisePlaceCode(placeCode)}. See: totalplace place list`);
   const year = opts.year ? checkFinancialYear(opts.year) : undefined;
@@ -60,7 +61,7 @@ export async function countPlace(sql: Sql, placeCode: string, opts: CountOptions
   const shipped = shippedDeflator();
   const deflatorNote = `Real terms use the GDP deflator (${shipped.source}; base ${shipped.base_year} = 100; ${userDeflators.length ? `user figures for ${userDeflators.join(', ')}` : 'shipped figures, provisional: see src/reference/data/gdp_deflator.json'}).`;
 
-  return computeCount({
+  return {
     place: { code: place.code, name: place.name, version: place.version, areas: place.areas },
     year: countYear,
     population,
@@ -69,5 +70,9 @@ export async function countPlace(sql: Sql, placeCode: string, opts: CountOptions
     labels: { theme: await labels('theme'), cofog: await labels('cofog_division'), prevention: await labels('prevention_level') },
     deflator: Object.fromEntries(deflators.map((d) => [d.financial_year, d.index])),
     deflatorNote,
-  });
+  };
+}
+
+export async function countPlace(sql: Sql, placeCode: string, opts: CountOptions = {}): Promise<CountResult> {
+  return computeCount(await countInput(sql, placeCode, opts));
 }

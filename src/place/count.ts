@@ -118,14 +118,15 @@ export const SPEH_COFOG = ['07', '09', '10'];
 const PREVENTION = new Set(['prevention', 'early-intervention']);
 const INTERVENTION = new Set(['acute']);
 
-interface BodyYear {
+export interface BodyYear {
   body: CountBody;
   /** key `theme\tcofog\tprevention` -> attributed pence */
   parts: Map<string, number>;
   flows: CountFlow[];
 }
 
-function bodyYear(b: CountBodyInput, cells: CountCell[], attached: Map<string, CountBodyInput>): BodyYear {
+/** One body's figures for one year: netting, then the factor applied (largest remainder over the parts). */
+export function bodyYear(b: CountBodyInput, cells: CountCell[], attached: Map<string, CountBodyInput>): BodyYear {
   const counted = (code: string) => { const x = attached.get(code); return !!x && x.attribution.rule !== 'excluded'; };
   const selfCounted = b.attribution.rule !== 'excluded';
   const f = b.attribution.factor;
