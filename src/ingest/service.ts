@@ -7,6 +7,7 @@ import type { Database, Sql } from '../db/database.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { createBody, findBody, type Body } from '../place/bodies.ts';
 import type { NamedBody } from '../place/body-names.ts';
+import { buildFileRollups } from '../ledger/rollup.ts';
 import type { ColumnAssignment, SavedMapping } from './mapping.ts';
 import { detectFormat, openSource, UnreadableFileError } from './read/source.ts';
 import { getSavedMapping } from './saved-mapping.ts';
@@ -140,7 +141,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
-    await (await import('../ledger/rollup.ts')).buildFileRollups(tx, body.code, fileId);
+    await buildFileRollups(tx, body.code, fileId);
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,
