@@ -34,6 +34,10 @@ export interface ProduceSummary {
   rejections: Rejection[];
   sheets: SheetReport[];
   rollups: RollupCell[];
+  /** Deep-dive tallies: [year, theme, service area ('' when none), payee body, lines, pence]. */
+  services: [string, string, string, string, number, number][];
+  /** [year, theme, payee kind, supplier key ('' for individuals/redacted/missing), payee body, lines, pence]. */
+  suppliers: [string, string, string, string, string, number, number][];
   loaded: number;
   total: number;
   encoding: string | null;
@@ -54,6 +58,10 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   const rejections: Rejection[] = [];
   const sheets: SheetReport[] = [];
   const byClass: Tallies = new Map();
+  // Deep-dive tallies (service area, supplier), keyed by NUL-joined fields; exactly what a GROUP BY over
+  // the file's lines would give (test/rollup-exact.test.ts checks it).
+  const byService = new Map<string, { lines: number; pence: number }>();
+  const bySupplier = new Map<string, { lines: number; pence: number }>();
   // Payee name -> registered body (or null), cached: a file repeats its suppliers many times.
   const bodyIndex = new BodyNameIndex(input.bodies);
   const payeeBodies = new Map<string, string | null>();
@@ -140,6 +148,10 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
           if (!days) byPayee.set(payee, (days = new Map()));
           const cell = days.get(r.date);
           if (cell) { cell.lines++; cell.pence += r.pence; } else days.set(r.date, { lines: 1, pence: r.pence });
+          const head = financialYear(r.date) + '\0' + r.classification.theme_code + '\0';
+          tally(byService, head + (r.service ?? '') + '\0' + payee, r.pence);
+          const key = r.kind === 'individual' || r.kind === 'redacted' ? '' : (r.supplier ?? '');
+          tally(bySupplier, head + r.kind + '\0' + key + '\0' + payee, r.pence);
         } else {
           rejections.push(r);
           report.rows_rejected++;
@@ -169,7 +181,14 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   }
   if (out.pos) yield out.take();
   progress?.(loaded);
-  done({ rejections, sheets, rollups: monthlyRollup(byClass), loaded, total, encoding, checksum: source.checksum() });
+  const rows = <T extends unknown[]>(m: Map<string, { lines: number; pence: number }>) =>
+    [...m].map(([k, t]) => [...k.split('\0'), t.lines, t.pence] as unknown as T);
+  done({ rejections, sheets, rollups: monthlyRollup(byClass), services: rows(byService), suppliers: rows(bySupplier), loaded, total, encoding, checksum: source.checksum() });
+}
+
+function tally(m: Map<string, { lines: number; pence: number }>, key: string, pence: number): void {
+  const t = m.get(key);
+  if (t) { t.lines++; t.pence += pence; } else m.set(detach(key), { lines: 1, pence });
 }
 
 /** classification -> payee body ('' = not a body) -> ISO day -> tally */

@@ -41,6 +41,9 @@ export interface ConvertedLine {
   date: string;          // ISO payment date
   classification: Classification;
   payeeBody: string | null;
+  service: string | null;
+  supplier: string | null;
+  kind: string;
 }
 
 const utf8 = new TextEncoder();
@@ -173,7 +176,7 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     body_code: ctx.bodyCode, body_type: ctx.bodyType, directorate: null, service_area: null, expense_type: null,
     category: null, description: null, proclass: null, sercop: null, supplier_name: null, capital_revenue: null,
   };
-  const result: ConvertedLine = { pence: 0, date: '', classification: null as unknown as Classification, payeeBody: null };
+  const result: ConvertedLine = { pence: 0, date: '', classification: null as unknown as Classification, payeeBody: null, service: null, supplier: null, kind: '' };
   // The classification's COPY tail, built once per shared Classification object.
   const tails = new Map<Classification, string>();
   const tailOf = (c: Classification) => {
@@ -269,6 +272,7 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     if (payeeBody === null) out.nul(); else out.raw(bodyCopy(payeeBody));
     out.byte(10);
     result.pence = pence; result.date = iso; result.classification = c; result.payeeBody = payeeBody;
+    result.service = service; result.supplier = supplier; result.kind = kind;
     return result;
   };
 }

@@ -7,14 +7,14 @@ import type { Database, Sql } from '../db/database.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { createBody, findBody, type Body } from '../place/bodies.ts';
 import type { NamedBody } from '../place/body-names.ts';
-import { buildFileRollups } from '../ledger/rollup.ts';
+import { analyseLedger } from '../ledger/rollup.ts';
 import type { ColumnAssignment, SavedMapping } from './mapping.ts';
 import { detectFormat, openSource, UnreadableFileError } from './read/source.ts';
 import { getSavedMapping } from './saved-mapping.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { workerChunks } from './parse-pool.ts';
 import {
-  beginSourceFile, copySpendLines, finishSourceFile, insertRejections, insertRollups, removeEarlierCopies,
+  beginSourceFile, copySpendLines, finishSourceFile, insertDeepDiveRollups, insertRejections, insertRollups, removeEarlierCopies,
 } from '../ledger/repository.ts';
 
 /** A problem the user must fix (bad file, unknown body); the message is shown as it stands. */
@@ -133,7 +133,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
       ? workerChunks(input, classifier.input, done, progress)
       : produceCopy(await openSource(file), input, classifier.compiled(), done, progress);
     await copySpendLines(tx, chunks);
-    const { sheets, rejections, rollups, loaded, total, encoding, checksum } = summary!;
+    const { sheets, rejections, rollups, services, suppliers, loaded, total, encoding, checksum } = summary!;
     if (!sheets.some((s) => !s.skipped)) {
       const why = sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ');
       throw new IngestError(`${file}: nothing could be loaded: ${why || 'the file holds no rows'}. If the columns are there under other names, save a mapping with "totalplace mapping set --body ${body.code} --column 'HEADER=date' --column 'HEADER=amount_net'".`);
@@ -141,7 +141,8 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
-    await buildFileRollups(tx, body.code, fileId);
+    await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers);
+    await analyseLedger(tx);
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,

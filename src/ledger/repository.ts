@@ -2,6 +2,7 @@
 // caller's transaction, so a failure or a kill half-way leaves nothing of it.
 import type { Sql } from '../db/database.ts';
 import { copyText, SPEND_LINE_COLUMNS, type Rejection } from '../ingest/rows.ts';
+import { INDIVIDUALS_LABEL, REDACTED_LABEL } from './rollup.ts';
 import { ROLLUP_TABLES } from './rollup.ts';
 
 export interface SourceFileRecord {
@@ -70,6 +71,21 @@ export async function insertRollups(tx: Sql, bodyCode: string, fileId: number, c
   }
   if (!lines.length) return;
   await tx.copyIn('spend_rollup', ['body_code', 'file_id', 'financial_year', 'month', 'theme_code', 'cofog_code', 'prevention_code', 'classified', 'payee_body_code', 'lines', 'amount_pence'], [lines.join('')]);
+}
+
+/** The deep-dive rollups of one file, from the tallies made while it was parsed. */
+export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
+  services: [string, string, string, string, number, number][], suppliers: [string, string, string, string, string, number, number][]): Promise<void> {
+  const b = copyText(bodyCode);
+  if (services.length) {
+    await tx.copyIn('spend_rollup_service', ['body_code', 'file_id', 'financial_year', 'theme_code', 'service_area', 'payee_body_code', 'lines', 'amount_pence'],
+      [services.map(([fy, theme, service, payee, lines, pence]) => [b, fileId, fy, copyText(theme), copyText(service), copyText(payee), lines, pence].join('\t') + '\n').join('')]);
+  }
+  if (suppliers.length) {
+    const label = (kind: string, key: string) => (kind === 'individual' ? INDIVIDUALS_LABEL : kind === 'redacted' ? REDACTED_LABEL : key);
+    await tx.copyIn('spend_rollup_supplier', ['body_code', 'file_id', 'financial_year', 'theme_code', 'payee_kind', 'supplier_key', 'payee_body_code', 'supplier_name', 'lines', 'amount_pence'],
+      [suppliers.map(([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(label(kind, key)), lines, pence].join('\t') + '\n').join('')]);
+  }
 }
 
 export async function listSourceFiles(sql: Sql, bodyCode?: string): Promise<SourceFileRecord[]> {

@@ -46,16 +46,11 @@ async function insertSecondary(tx: Sql, cond: string, params: unknown[]): Promis
 }
 
 /**
- * Builds the deep-dive rollups of one freshly loaded file from its own lines, inside the file's
- * transaction (spend_rollup itself is written by the ingest from the producer's cells).
+ * Fresh statistics for the planner after a load (PGlite has no autovacuum; on PostgreSQL it would come a
+ * minute later): without them a fresh ledger's drill-down and deep-dive plans can be 10-20x slower.
+ * The rollups themselves are tallied while the file is parsed (src/ingest/produce.ts).
  */
-export async function buildFileRollups(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
-  const { cond, params } = filter(bodyCode, fileId);
-  // Room to hash-aggregate a large file in memory (sorting it to disk is several times slower on PGlite).
-  await tx.exec(`SET LOCAL work_mem = '64MB'`);
-  await insertSecondary(tx, cond, params);
-  // Fresh statistics for the planner (PGlite has no autovacuum; on PostgreSQL it would come a minute
-  // later): without them a fresh ledger's drill-down and deep-dive plans can be 10-20x slower.
+export async function analyseLedger(tx: Sql): Promise<void> {
   await tx.exec('ANALYZE spend_line, spend_rollup, spend_rollup_service, spend_rollup_supplier');
 }
 

@@ -1,5 +1,5 @@
 -- Secondary exact rollups for the theme deep dive, maintained at load time from the file's own lines
--- (src/ledger/rollup.ts buildFileRollups) and rebuilt with spend_rollup on reclassification. Like
+-- (tallied while the file is parsed, src/ingest/produce.ts) and rebuilt with spend_rollup on reclassification. Like
 -- spend_rollup they are per file, so replacing or deleting a file replaces or deletes its rows, and a
 -- test compares every figure with a full scan of spend_line. payee_body_code is kept so deep dives net
 -- payments between a place's bodies exactly as the count does. Distributed under Citus: body_code first;
