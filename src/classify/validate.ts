@@ -1,7 +1,7 @@
 // Checking rules written by people (rules files, the command line, the shipped data), with messages
 // that name the rule and the field.
 import { checkCondition, parseConditionText } from './conditions.ts';
-import type { RuleCondition } from './types.ts';
+import type { Rule, RuleCondition } from './types.ts';
 
 /** A rule as written in a rules file or given on the command line. */
 export interface RuleInput {
@@ -17,16 +17,7 @@ export interface RuleInput {
 }
 
 /** A checked rule, ready to store. */
-export interface RuleDraft {
-  key: string | null;
-  name: string;
-  conditions: RuleCondition[];
-  theme_code: string;
-  cofog_code: string | null;
-  prevention_code: string | null;
-  enabled: boolean;
-  notes: string;
-}
+export type RuleDraft = Pick<Rule, 'key' | 'name' | 'conditions' | 'theme_code' | 'cofog_code' | 'prevention_code' | 'enabled' | 'notes'>;
 
 export interface Vocabulary {
   themes: ReadonlySet<string>;

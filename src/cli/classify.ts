@@ -10,6 +10,7 @@ import {
 } from '../classify/service.ts';
 import { formatCondition } from '../classify/conditions.ts';
 import type { Rule } from '../classify/types.ts';
+import { formatPence } from '../ledger/summary.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -30,13 +31,6 @@ async function userErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function pounds(pence: number): string {
-  const sign = pence < 0 ? '-' : '';
-  const p = Math.abs(pence);
-  const whole = Math.floor(p / 100).toLocaleString('en-GB');
-  return `${sign}£${whole}.${String(p % 100).padStart(2, '0')}`;
-}
-
 function pct(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
@@ -53,16 +47,16 @@ function printReport(ctx: CliContext, r: CoverageReport): void {
     ctx.print('  No spend lines are loaded yet.');
     return;
   }
-  ctx.print(`  value: ${pct(o.share_of_value)} classified (${pounds(o.classified_pence)} of ${pounds(o.value_pence)}, net amounts)`);
+  ctx.print(`  value: ${pct(o.share_of_value)} classified (${formatPence(o.classified_pence)} of ${formatPence(o.value_pence)}, net amounts)`);
   ctx.print(`  lines: ${pct(o.share_of_lines)} classified (${o.classified_lines.toLocaleString('en-GB')} of ${o.lines.toLocaleString('en-GB')})`);
   if (o.decided_by_body_only_rules_pence !== 0) {
-    ctx.print(`  of the value, ${pct(o.share_of_value_by_body_only_rules)} (${pounds(o.decided_by_body_only_rules_pence)}) was decided by body-level fallback rules`);
+    ctx.print(`  of the value, ${pct(o.share_of_value_by_body_only_rules)} (${formatPence(o.decided_by_body_only_rules_pence)}) was decided by body-level fallback rules`);
   }
   ctx.print('');
   ctx.print('By body');
   const rows = [['body', 'name', 'lines', 'classified', 'value', 'classified value', 'value %', 'lines %']];
   for (const b of r.bodies) {
-    rows.push([b.body_code, b.body_name ?? '', String(b.lines), String(b.classified_lines), pounds(b.value_pence), pounds(b.classified_pence), pct(b.share_of_value), pct(b.share_of_lines)]);
+    rows.push([b.body_code, b.body_name ?? '', String(b.lines), String(b.classified_lines), formatPence(b.value_pence), formatPence(b.classified_pence), pct(b.share_of_value), pct(b.share_of_lines)]);
   }
   for (const line of table(rows, [2, 3, 4, 5, 6, 7])) ctx.print('  ' + line);
   ctx.print('');
@@ -70,7 +64,7 @@ function printReport(ctx: CliContext, r: CoverageReport): void {
     ctx.print(`Largest unclassified groups by value (body, ${r.group_by.join(', ').replace(/_/g, ' ')})`);
     const g = [['value', 'lines', 'body', ...r.group_by.map((f) => f.replace(/_/g, ' ')), 'largest line: supplier / description']];
     for (const x of r.unclassified_groups) {
-      g.push([pounds(x.value_pence), String(x.lines), x.body_code, ...r.group_by.map((f) => x.fields[f] ?? '(blank)'),
+      g.push([formatPence(x.value_pence), String(x.lines), x.body_code, ...r.group_by.map((f) => x.fields[f] ?? '(blank)'),
         [x.example_supplier, x.example_description].filter((v) => v).join(' / ').slice(0, 70)]);
     }
     for (const line of table(g, [0, 1])) ctx.print('  ' + line);
@@ -84,7 +78,7 @@ function printReport(ctx: CliContext, r: CoverageReport): void {
     ctx.print('');
     ctx.print('Rules that decided the most value');
     const t = [['value', 'share', 'lines', 'rule', 'name']];
-    for (const x of r.rules.slice(0, 15)) t.push([pounds(x.value_pence), pct(x.share_of_value), String(x.lines), String(x.rule_id), x.name + (x.body_only ? ' [body-level fallback]' : '')]);
+    for (const x of r.rules.slice(0, 15)) t.push([formatPence(x.value_pence), pct(x.share_of_value), String(x.lines), String(x.rule_id), x.name + (x.body_only ? ' [body-level fallback]' : '')]);
     for (const line of table(t, [0, 1, 2, 3])) ctx.print('  ' + line);
   }
 }

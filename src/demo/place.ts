@@ -130,16 +130,7 @@ const BODIES: BodySpec[] = [
 
 const bodyName = (code: string) => BODIES.find((b) => b.code === code)!.name;
 
-interface FileSpec {
-  path: string;
-  bodyCode: string;
-  format: 'csv' | 'xlsx';
-  layout: LayoutName;
-  encoding: SpendEncoding | 'xlsx';
-  lines: number;
-  months: [number, number];
-  variant?: 'a' | 'b';
-}
+type FileSpec = Pick<DemoFile, 'path' | 'bodyCode' | 'format' | 'layout' | 'encoding' | 'lines'> & { months: [number, number]; variant?: 'a' | 'b' };
 
 const FILES: FileSpec[] = [
   { path: 'demo-vale-bc/spend_2023-24_apr-sep.csv', bodyCode: 'DEMO-DISTRICT', format: 'csv', layout: 'district', encoding: 'windows-1252', lines: 700, months: [0, 5], variant: 'a' },

@@ -28,4 +28,4 @@ export function isCanonicalField(v: string): v is CanonicalField {
   return (CANONICAL_FIELDS as readonly string[]).includes(v);
 }
 
-export type PayeeKind = 'organisation' | 'individual' | 'redacted' | 'unknown';
+export type { PayeeKind } from './normalise.ts';

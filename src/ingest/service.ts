@@ -98,6 +98,8 @@ export async function ingestFiles(db: Database, files: string[], opts: IngestOpt
     result.rows_rejected += fr.rows_rejected;
     result.total_pence += fr.total_pence;
   }
+  // Planner statistics once per batch of files, not per file (ANALYZE samples the whole ledger).
+  if (result.rows_loaded > 0) await analyseLedger(db);
   return result;
 }
 
@@ -142,7 +144,6 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
     await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers);
-    await analyseLedger(tx);
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,

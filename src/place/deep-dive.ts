@@ -15,24 +15,15 @@
 // ingest); payments to individuals and redacted payees are one row each, never named.
 import type { Sql } from '../db/database.ts';
 import { findLines, type LedgerLine } from '../ledger/lines.ts';
-import { applyFactor, apportion, divRound, makeFactor, type Factor, type Rule } from './attribution.ts';
-import { bodyYear, type CountCell } from './count.ts';
+import { applyFactor, apportion, divRound, makeFactor, type Factor } from './attribution.ts';
+import { bodyYear, type CountBody, type CountCell } from './count.ts';
 import { countInput, type CountOptions } from './count-service.ts';
 import { PlaceError } from './places.ts';
 
 export const DEEP_DIVE_TOP = 20;
 
-export interface DeepDiveBody {
-  code: string; name: string; rule: Rule;
-  factor: { numerator: number; denominator: number; share: number };
-  explanation: string;
-  /** The body's spend on the theme in the year, before netting and attribution. */
-  gross_pence: number;
-  /** Of which paid to the place's other counted bodies (counted where it is spent). */
-  netted_pence: number;
-  attributed_pence: number;
-  lines: number;
-}
+/** A body's figures for one theme (gross = its spend on the theme), shaped as the count's. */
+export type DeepDiveBody = Pick<CountBody, 'code' | 'name' | 'rule' | 'factor' | 'explanation' | 'gross_pence' | 'netted_pence' | 'attributed_pence' | 'lines'>;
 
 export interface DeepDiveService { body_code: string; body_name: string; service_area: string; attributed_pence: number; gross_pence: number; lines: number }
 export interface DeepDiveSupplier { supplier_name: string; payee_kind: string; attributed_pence: number; gross_pence: number; lines: number; bodies: string[] }

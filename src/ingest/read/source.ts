@@ -95,8 +95,8 @@ async function* csvSheets(input: AsyncIterable<Uint8Array>, hash: Hash | null, s
         // Decide the delimiter from the first few KB of text.
         pending += text;
         if (pending.length < 8192) continue;
-        parser = new CsvParser(sniffDelimiter(stripBom(pending)));
-        const rows = parser.push(stripBom(pending));
+        parser = new CsvParser(sniffDelimiter(pending));
+        const rows = parser.push(pending);
         pending = '';
         if (rows.length) yield rows;
         continue;
@@ -107,8 +107,8 @@ async function* csvSheets(input: AsyncIterable<Uint8Array>, hash: Hash | null, s
     const tail = decoder.end();
     if (!parser) {
       pending += tail;
-      parser = new CsvParser(sniffDelimiter(stripBom(pending)));
-      const rows = parser.push(stripBom(pending));
+      parser = new CsvParser(sniffDelimiter(pending));
+      const rows = parser.push(pending);
       parser.end(rows);
       if (rows.length) yield rows;
       return;
@@ -119,8 +119,6 @@ async function* csvSheets(input: AsyncIterable<Uint8Array>, hash: Hash | null, s
   }
   yield { sheet, batches: batches(), encoding: () => (decoder.mixed ? 'utf-8+windows-1252' : decoder.encoding) };
 }
-
-function stripBom(s: string): string { return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s; }
 
 async function* xlsxSheets(path: string, hash: Hash): AsyncGenerator<SourceSheet> {
   const file = fs.createReadStream(path, { highWaterMark: 1 << 16 });
