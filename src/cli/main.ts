@@ -6,6 +6,7 @@ import { registerBodyCommands } from './bodies.ts';
 import { registerClassifyCommands } from './classify.ts';
 import { registerDemoCommands } from './demo.ts';
 import { registerPlaceCommands } from './place.ts';
+import { registerWebCommands } from './web.ts';
 
 export type Register = (program: Command, context: () => CliContext) => void;
 
@@ -18,7 +19,7 @@ export function buildProgram(contextFactory?: (opts: GlobalOptions) => CliContex
     .exitOverride();
   let ctx: CliContext | undefined;
   const context = () => (ctx ??= (contextFactory ?? ((o) => new CliContext(o)))(program.opts<GlobalOptions>()));
-  for (const register of [registerIngestCommands, registerBodyCommands, registerClassifyCommands, registerDemoCommands, registerPlaceCommands]) register(program, context);
+  for (const register of [registerIngestCommands, registerBodyCommands, registerClassifyCommands, registerDemoCommands, registerPlaceCommands, registerWebCommands]) register(program, context);
   return { program, context };
 }
 
