@@ -8,6 +8,7 @@ import { UserError } from './context.ts';
 import { projectRoot } from '../config.ts';
 import { ledgerIsEmpty, loadDemoPlace } from '../demo/load.ts';
 import { startServer } from '../web/server.ts';
+import { openDatabase } from '../db/open.ts';
 import { AccountError, countUsers, createUser, listUsers, updateUser, findUserByEmail } from '../accounts/users.ts';
 import { ROLES, type Role } from '../accounts/permissions.ts';
 import { listAudit } from '../db/audit.ts';
@@ -21,7 +22,9 @@ export const registerWebCommands: Register = (program, context) => {
     .action(async (o: { port?: number; host?: string; demo: boolean }) => {
       const ctx = context();
       const settings = { ...ctx.settings, port: o.port ?? ctx.settings.port, host: o.host ?? ctx.settings.host };
-      const db = await ctx.database();
+      // The embedded database runs in a thread of its own here, so pages keep being served while a
+      // large upload is loaded or a count is computed.
+      const db = await openDatabase({ ...settings, pgliteThread: true });
       if (o.demo && (await ledgerIsEmpty(db))) {
         ctx.print('The ledger is empty: loading the demonstration place "Demo Vale" (invented data)...');
         await loadDemoPlace(db, path.join(projectRoot, 'var', 'demo'), ctx.actor);
@@ -41,6 +44,7 @@ export const registerWebCommands: Register = (program, context) => {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      await db.close();
     });
 
   const users = program.command('users').description('Accounts for the web application');

@@ -6,7 +6,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import type { Settings } from '../config.ts';
+import type { WorkerReply, WorkerRequest } from './pglite-protocol.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -77,6 +79,98 @@ class PGliteDatabase implements Database {
   async dump(): Promise<Blob> { return this.db.dumpDataDir('none'); }
 }
 
+// ---------- PGlite in a thread of its own (the web server) ----------
+
+type Pending = { resolve: (rows: unknown[] | undefined) => void; reject: (err: Error) => void };
+type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id' | 'tx'> : never) : never;
+
+class PGliteWorkerDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  private nextId = 1;
+  private nextTx = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | null = null;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (m: WorkerReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.rows);
+      else p.reject(Object.assign(new Error(m.error.message), m.error.fields, { stack: m.error.stack }));
+    });
+    // A dead database thread fails every waiting and later call instead of hanging them.
+    const die = (err: Error) => {
+      this.failure = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', die);
+    worker.on('exit', (code) => die(new Error(`the database thread stopped (exit code ${code})`)));
+  }
+
+  private wait(id: number): Promise<unknown[] | undefined> {
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+
+  private call(req: Request, tx?: number): Promise<unknown[] | undefined> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const done = this.wait(id);
+    const chunk = (req as { chunk?: unknown }).chunk;
+    const transfer = chunk instanceof Uint8Array && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? [chunk.buffer] : [];
+    this.worker.postMessage({ ...req, id, tx } as WorkerRequest, transfer);
+    return done;
+  }
+
+  private sql(tx?: number): Sql {
+    return {
+      query: async <T>(text: string, params: unknown[] = []) => (await this.call({ op: 'query', text, params }, tx)) as T[],
+      exec: async (text: string) => { await this.call({ op: 'exec', text }, tx); },
+      copyIn: async (table, columns, chunks) => {
+        const text = copyStatement(table, columns, `'/dev/blob'`);
+        for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
+          if (chunk.length) await this.call({ op: 'copy', text, chunk }, tx);
+        }
+      },
+    };
+  }
+
+  query<T = Row>(text: string, params?: unknown[]) { return this.sql().query<T>(text, params); }
+  exec(text: string) { return this.sql().exec(text); }
+  copyIn(table: string, columns: string[], chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>) {
+    return this.transaction((tx) => tx.copyIn(table, columns, chunks));
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const tx = this.nextTx++;
+    const outcome = this.wait(-tx);
+    outcome.catch(() => undefined); // observed below; never an unhandled rejection
+    await this.call({ op: 'begin' }, tx);
+    let result: T;
+    try {
+      result = await fn(this.sql(tx));
+    } catch (err) {
+      await this.call({ op: 'end', commit: false }, tx).catch(() => undefined);
+      await outcome.catch(() => undefined);
+      throw err;
+    }
+    await this.call({ op: 'end', commit: true }, tx);
+    await outcome;
+    return result;
+  }
+
+  async close() {
+    if (!this.failure) await this.call({ op: 'close' });
+    await this.worker.terminate();
+  }
+}
+
+function pgliteWorkerUrl(): URL {
+  const ts = import.meta.url.endsWith('.ts');
+  return new URL(ts ? './pglite-worker-boot.mjs' : './pglite-worker.js', import.meta.url);
+}
+
 // ---------- PostgreSQL server ----------
 
 // Return bigint/numeric as JS values the rest of the code expects: pence sums fit in a double
@@ -134,6 +228,8 @@ class PostgresDatabase implements Database {
 export interface ConnectOptions extends Pick<Settings, 'databaseUrl' | 'databaseSchema' | 'dataDir'> {
   /** PGlite only: start from this dump of a data directory (tests use a migrated template). */
   pgliteTemplate?: Blob;
+  /** PGlite only: run the database in a worker thread, so long statements do not block this thread (the web server). */
+  pgliteThread?: boolean;
 }
 
 /** Dumps an embedded database's data directory (for use as a template). */
@@ -154,6 +250,13 @@ export async function connect(settings: ConnectOptions): Promise<Database> {
     return new PostgresDatabase(pool);
   }
   const dir = settings.dataDir;
+  if (settings.pgliteThread) {
+    if (settings.pgliteTemplate) throw new Error('a database thread cannot start from a template');
+    const worker = new Worker(pgliteWorkerUrl(), { workerData: { dataDir: dir } });
+    const db = new PGliteWorkerDatabase(worker);
+    await db.query('SELECT 1');
+    return db;
+  }
   if (dir !== 'memory://') fs.mkdirSync(dir, { recursive: true });
   const db = await PGlite.create({ ...(dir === 'memory://' ? {} : { dataDir: dir }), ...(settings.pgliteTemplate ? { loadDataDir: settings.pgliteTemplate } : {}) });
   return new PGliteDatabase(db);
