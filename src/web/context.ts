@@ -5,12 +5,13 @@ import type { Database } from '../db/database.ts';
 import type { Settings } from '../config.ts';
 import { countPlace, type CountOptions } from '../place/count-service.ts';
 import type { CountResult } from '../place/count.ts';
+import { PageCache } from './page-cache.ts';
 
 /**
- * Place counts served to the public are read from a cache: a count takes tens of milliseconds on the
- * embedded database, which blocks the event loop while it runs. Any write made through this server
- * (upload, rules, places) calls `invalidate()`; writes made by another process (the CLI) show within
- * `ttlMs`.
+ * Place counts served to the public are read from a cache: a count takes tens of milliseconds, and on
+ * the embedded database waits behind any load in progress. Any write made through this server (upload,
+ * rules, places) calls `invalidate()`; writes made by another process to a PostgreSQL server (the CLI)
+ * show within `ttlMs`. The embedded database belongs to this process alone, so there it never expires.
  */
 export class CountCache {
   private entries = new Map<string, { at: number; value: Promise<CountResult> }>();
@@ -37,6 +38,8 @@ export interface WebContext {
   db: Database;
   settings: Settings;
   counts: CountCache;
+  /** Rendered public pages (see page-cache.ts). */
+  pages: PageCache;
   /** Signing key for CSRF tokens. */
   secret: string;
   /** Called after any change to the ledger, rules or places. */
@@ -44,6 +47,8 @@ export interface WebContext {
 }
 
 export function makeContext(db: Database, settings: Settings, secret: string): WebContext {
-  const counts = new CountCache(db);
-  return { db, settings, counts, secret, dataChanged: () => counts.invalidate() };
+  const ttl = db.kind === 'pglite' ? Infinity : 30_000;
+  const counts = new CountCache(db, ttl);
+  const pages = new PageCache(ttl);
+  return { db, settings, counts, pages, secret, dataChanged: () => { counts.invalidate(); pages.invalidate(); } };
 }

@@ -9,6 +9,7 @@ import type { Settings } from '../config.ts';
 import { makeContext, type WebContext } from './context.ts';
 import { createViews } from './render.ts';
 import { assetRoutes } from './assets.ts';
+import { cachePublicPages } from './page-cache.ts';
 import { csrf, securityHeaders } from './security.ts';
 import { loadUser } from './auth.ts';
 import { BadRequest, Forbidden, NotFound } from './errors.ts';
@@ -68,6 +69,7 @@ export function createApp(ctx: WebContext): Express {
     next();
   });
   app.use(doubleCsrfProtection);
+  app.use(cachePublicPages(ctx.pages));
 
   app.use(accountRoutes(ctx));
   app.use(cookieRoutes(ctx));
