@@ -17,7 +17,8 @@ export interface Sql {
   query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs one or more statements without parameters. */
   exec(text: string): Promise<void>;
-  /** Streams text-format COPY data (tab-separated lines, `\N` for null) into a table. */
+  /** Streams text-format COPY data (tab-separated lines, `\N` for null) into a table. Byte chunks
+   *  of 64 KiB or more may be handed to another thread: do not use them again after passing them. */
   copyIn(table: string, columns: string[], chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void>;
 }
 
@@ -118,7 +119,9 @@ class PGliteWorkerDatabase implements Database {
     const id = this.nextId++;
     const done = this.wait(id);
     const chunk = (req as { chunk?: unknown }).chunk;
-    const transfer = chunk instanceof Uint8Array && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer ? [chunk.buffer] : [];
+    // Large byte chunks are handed over, not copied: their producers (CopyWriter.take) never reuse a
+    // buffer once taken. Small ones may live in Node's shared Buffer pool and are copied.
+    const transfer = chunk instanceof Uint8Array && chunk.byteLength >= 65536 && chunk.buffer instanceof ArrayBuffer ? [chunk.buffer] : [];
     this.worker.postMessage({ ...req, id, tx } as WorkerRequest, transfer);
     return done;
   }

@@ -53,24 +53,34 @@ export function copySpendLines(tx: Sql, chunks: AsyncIterable<string | Uint8Arra
 
 export async function insertRejections(tx: Sql, bodyCode: string, fileId: number, rejections: Rejection[]): Promise<void> {
   if (!rejections.length) return;
-  const lines: string[] = [];
-  rejections.forEach((r, i) => {
-    lines.push([copyText(bodyCode), fileId, i + 1, copyText(r.sheet), r.line, copyText(r.column), copyText(r.reason), copyText(r.raw)].join('\t') + '\n');
-  });
-  const chunks: string[] = [];
-  for (let i = 0; i < lines.length; i += 5000) chunks.push(lines.slice(i, i + 5000).join(''));
-  await tx.copyIn('rejected_row', ['body_code', 'file_id', 'seq', 'sheet', 'line_no', 'column_name', 'reason', 'raw'], chunks);
+  const b = copyText(bodyCode);
+  await tx.copyIn('rejected_row', ['body_code', 'file_id', 'seq', 'sheet', 'line_no', 'column_name', 'reason', 'raw'],
+    copyRows(rejections.entries(), ([i, r]) => [b, fileId, i + 1, copyText(r.sheet), r.line, copyText(r.column), copyText(r.reason), copyText(r.raw)].join('\t') + '\n'));
+}
+
+/**
+ * COPY text for many rows, a few thousand rows per chunk, letting the event loop turn between chunks:
+ * the web server loads uploads in its own process and must keep answering while it does.
+ */
+export async function* copyRows<T>(rows: Iterable<T>, format: (row: T) => string, perChunk = 5000): AsyncGenerator<string> {
+  let part: string[] = [];
+  for (const row of rows) {
+    part.push(format(row));
+    if (part.length === perChunk) {
+      yield part.join('');
+      part = [];
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  if (part.length) yield part.join('');
 }
 
 export interface RollupCell { financialYear: string; month: string; theme: string; cofog: string; prevention: string; classified: boolean; payeeBody: string; lines: number; pence: number }
 
 export async function insertRollups(tx: Sql, bodyCode: string, fileId: number, cells: Iterable<RollupCell>): Promise<void> {
-  const lines: string[] = [];
-  for (const c of cells) {
-    lines.push([copyText(bodyCode), fileId, c.financialYear, c.month, copyText(c.theme), copyText(c.cofog), copyText(c.prevention), c.classified ? 't' : 'f', copyText(c.payeeBody), c.lines, c.pence].join('\t') + '\n');
-  }
-  if (!lines.length) return;
-  await tx.copyIn('spend_rollup', ['body_code', 'file_id', 'financial_year', 'month', 'theme_code', 'cofog_code', 'prevention_code', 'classified', 'payee_body_code', 'lines', 'amount_pence'], [lines.join('')]);
+  const b = copyText(bodyCode);
+  await tx.copyIn('spend_rollup', ['body_code', 'file_id', 'financial_year', 'month', 'theme_code', 'cofog_code', 'prevention_code', 'classified', 'payee_body_code', 'lines', 'amount_pence'],
+    copyRows(cells, (c) => [b, fileId, c.financialYear, c.month, copyText(c.theme), copyText(c.cofog), copyText(c.prevention), c.classified ? 't' : 'f', copyText(c.payeeBody), c.lines, c.pence].join('\t') + '\n'));
 }
 
 /** The deep-dive rollups of one file, from the tallies made while it was parsed. */
@@ -79,12 +89,12 @@ export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: n
   const b = copyText(bodyCode);
   if (services.length) {
     await tx.copyIn('spend_rollup_service', ['body_code', 'file_id', 'financial_year', 'theme_code', 'service_area', 'payee_body_code', 'lines', 'amount_pence'],
-      [services.map(([fy, theme, service, payee, lines, pence]) => [b, fileId, fy, copyText(theme), copyText(service), copyText(payee), lines, pence].join('\t') + '\n').join('')]);
+      copyRows(services, ([fy, theme, service, payee, lines, pence]) => [b, fileId, fy, copyText(theme), copyText(service), copyText(payee), lines, pence].join('\t') + '\n'));
   }
   if (suppliers.length) {
     const label = (kind: string, key: string) => (kind === 'individual' ? INDIVIDUALS_LABEL : kind === 'redacted' ? REDACTED_LABEL : key);
     await tx.copyIn('spend_rollup_supplier', ['body_code', 'file_id', 'financial_year', 'theme_code', 'payee_kind', 'supplier_key', 'payee_body_code', 'supplier_name', 'lines', 'amount_pence'],
-      [suppliers.map(([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(label(kind, key)), lines, pence].join('\t') + '\n').join('')]);
+      copyRows(suppliers, ([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(label(kind, key)), lines, pence].join('\t') + '\n'));
   }
 }
 
