@@ -9,11 +9,11 @@ export async function recordAudit(sql: Sql, actor: string, action: string, targe
     [actor, action, target, JSON.stringify(detail ?? {})]);
 }
 
-export async function listAudit(sql: Sql, f: { actor?: string; action?: string; limit?: number } = {}): Promise<AuditEvent[]> {
+export async function listAudit(sql: Sql, f: { actor?: string; action?: string; limit?: number; offset?: number } = {}): Promise<AuditEvent[]> {
   const rows = await sql.query<AuditEvent>(
     `SELECT id::int AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, actor, action, target, detail
        FROM audit_event
       WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action LIKE $2 || '%')
-      ORDER BY id DESC LIMIT $3`, [f.actor ?? null, f.action ?? null, Math.min(f.limit ?? 100, 10000)]);
+      ORDER BY id DESC LIMIT $3 OFFSET $4`, [f.actor ?? null, f.action ?? null, Math.min(f.limit ?? 100, 10000), Math.max(f.offset ?? 0, 0)]);
   return rows;
 }

@@ -24,6 +24,30 @@ export const CANONICAL_FIELDS = [
 
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
 
+/** Each field in plain English, for people choosing a column's field (the upload wizard). */
+export const FIELD_LABELS: Record<CanonicalField, string> = {
+  date: 'Payment date',
+  amount_net: 'Amount (net of VAT)',
+  vat: 'VAT',
+  amount_gross: 'Amount including VAT (gross)',
+  supplier_name: 'Supplier or payee name',
+  supplier_ref: 'Supplier number (your own)',
+  company_no: 'Companies House number',
+  charity_no: 'Charity number',
+  vat_no: 'VAT registration number',
+  transaction_ref: 'Transaction or invoice reference',
+  directorate: 'Directorate or department',
+  service_area: 'Service area or cost centre',
+  expense_type: 'Expense type or account',
+  category: 'Procurement or merchant category',
+  description: 'Description or purpose',
+  proclass: 'ProClass code',
+  sercop: 'SeRCOP or BVACOP code',
+  capital_revenue: 'Capital or revenue',
+  card_flag: 'Payment card flag',
+  publisher: 'Publishing organisation',
+};
+
 export function isCanonicalField(v: string): v is CanonicalField {
   return (CANONICAL_FIELDS as readonly string[]).includes(v);
 }

@@ -4,7 +4,7 @@
 import { Classifier, type CompilableRule } from '../classify/classifier.ts';
 import type { Classification, ThemeDefaults } from '../classify/types.ts';
 import { findHeaderRow, isBlankRow } from './header.ts';
-import { mapColumns, missingRequired, type SavedMapping } from './mapping.ts';
+import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping } from './mapping.ts';
 import { financialYear } from './normalise.ts';
 import type { OpenedSource } from './read/source.ts';
 import type { RawRow } from './read/csv.ts';
@@ -44,8 +44,32 @@ export interface ProduceSummary {
   checksum: string;
 }
 
-// How many non-blank rows to look at before deciding the header and mapping.
-const SAMPLE_ROWS = 200;
+/** How many non-blank rows are read before the header and mapping are decided (the upload preview reads as many). */
+export const DECIDE_AFTER_ROWS = 230;
+
+export const NO_HEADER_FOUND = 'no header row with a date and an amount column was found in the first rows';
+
+/** A sheet's header row and column mapping, decided from its first rows. */
+export interface SheetLayout {
+  /** Index of the header row within the rows given. */
+  headerIndex: number;
+  headerLine: number;
+  headerCells: string[];
+  columns: ColumnAssignment[];
+  /** Why the sheet cannot be loaded (no date or amount column), or undefined. */
+  missing?: string;
+}
+
+/** Finds the header among a sheet's first rows and maps its columns; null when no row looks like a header. */
+export function sheetLayout(rows: RawRow[], saved: SavedMapping): SheetLayout | null {
+  const h = findHeaderRow(rows, saved);
+  if (h < 0) return null;
+  const headerRow = rows[h]!;
+  const headerCells = headerRow.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim()));
+  const sample = rows.slice(h + 1).filter((r) => !isBlankRow(r.cells)).map((r) => r.cells);
+  const columns = mapColumns(headerCells, sample, saved);
+  return { headerIndex: h, headerLine: headerRow.line, headerCells, columns, missing: missingRequired(columns) };
+}
 
 /**
  * Yields COPY text for spend_line (UTF-8 bytes), `batchLines` lines at a time; `done` receives the summary after
@@ -90,28 +114,25 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
     let firstLabelled = -1, labelled = 0;
 
     const decide = () => {
-      const h = findHeaderRow(pending, saved);
-      if (h < 0) {
-        report.skipped = 'no header row with a date and an amount column was found in the first rows';
+      const layout = sheetLayout(pending, saved);
+      if (!layout) {
+        report.skipped = NO_HEADER_FOUND;
         skipped = true;
         return;
       }
-      const headerRow = pending[h]!;
-      headerCells = headerRow.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim()));
+      const cols = layout.columns;
+      headerCells = layout.headerCells;
       firstLabelled = headerCells.findIndex(Boolean);
       labelled = headerCells.filter(Boolean).length;
-      const sample = pending.slice(h + 1).filter((r) => !isBlankRow(r.cells)).map((r) => r.cells);
-      const cols = mapColumns(headerCells, sample, saved);
-      report.header_line = headerRow.line;
+      report.header_line = layout.headerLine;
       report.columns = cols.filter((c) => c.header || c.field).map((c) => ({ column: c.header, field: c.field, how: c.how }));
-      const missing = missingRequired(cols);
-      if (missing) {
-        report.skipped = `${missing} (headers: ${headerCells.filter(Boolean).map((x) => `"${x}"`).join(', ')})`;
+      if (layout.missing) {
+        report.skipped = `${layout.missing} (headers: ${headerCells.filter(Boolean).map((x) => `"${x}"`).join(', ')})`;
         skipped = true;
         return;
       }
       convert = makeRowConverter(cols, { bodyCode, bodyType, fileId, sheet: sheet.sheet, classify, payeeBody });
-      pending = pending.slice(h + 1);
+      pending = pending.slice(layout.headerIndex + 1);
     };
 
     // A header repeated further down (files pasted together) is not a data row. Cheap first test:
@@ -163,7 +184,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
     for await (const batch of sheet.batches) {
       if (!convert && !skipped) {
         for (const r of batch) { pending.push(r); if (!isBlankRow(r.cells)) nonBlank++; }
-        if (nonBlank < SAMPLE_ROWS + 30) continue;
+        if (nonBlank < DECIDE_AFTER_ROWS) continue;
         decide();
         process(pending);
         pending = [];

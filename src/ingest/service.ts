@@ -9,7 +9,7 @@ import { createBody, findBody, type Body } from '../place/bodies.ts';
 import type { NamedBody } from '../place/body-names.ts';
 import { analyseLedger } from '../ledger/rollup.ts';
 import type { ColumnAssignment, SavedMapping } from './mapping.ts';
-import { detectFormat, openSource, UnreadableFileError } from './read/source.ts';
+import { detectFormat, openSource, UnreadableFileError, type OpenedSource } from './read/source.ts';
 import { getSavedMapping } from './saved-mapping.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { workerChunks } from './parse-pool.ts';
@@ -30,6 +30,8 @@ export interface IngestOptions {
   /** Lines per COPY chunk. */
   batchLines?: number;
   onProgress?: (p: { file: string; lines: number }) => void;
+  /** Column mapping (header -> field) for these files, used on top of the body's saved mapping (these entries win). */
+  mapping?: SavedMapping;
 }
 
 export interface SheetReport {
@@ -77,13 +79,21 @@ export async function resolveBody(sql: Sql, opts: Pick<IngestOptions, 'bodyCode'
   return createBody(sql, { code: opts.bodyCode, name: opts.bodyName, body_type: opts.bodyType ?? 'other' }, opts.actor);
 }
 
-export async function ingestFiles(db: Database, files: string[], opts: IngestOptions): Promise<IngestResult> {
-  const body = await db.transaction((tx) => resolveBody(tx, opts));
+/** What parsing a body's files needs from the database: the classifier, the mapping and the body register. */
+interface ParseSetup { classifier: ClassifierSource; saved: SavedMapping; bodies: NamedBody[] }
+
+async function parseSetup(db: Database, body: Body, mapping: SavedMapping | undefined): Promise<ParseSetup> {
   const input = await Classifier.loadInput(db);
   let compiled: Classifier | undefined;
   const classifier: ClassifierSource = { input, compiled: () => (compiled ??= Classifier.compile(input.rules, input.themes)) };
-  const saved = await getSavedMapping(db, body.code);
+  const saved = { ...(await getSavedMapping(db, body.code)), ...mapping };
   const bodies = await db.query<NamedBody>('SELECT code, name, body_type, aliases FROM body');
+  return { classifier, saved, bodies };
+}
+
+export async function ingestFiles(db: Database, files: string[], opts: IngestOptions): Promise<IngestResult> {
+  const body = await db.transaction((tx) => resolveBody(tx, opts));
+  const { classifier, saved, bodies } = await parseSetup(db, body, opts.mapping);
   const result: IngestResult = { body: body.code, rows_loaded: 0, rows_rejected: 0, total_pence: 0, files: [] };
   for (const file of files) {
     let fr: FileResult;
@@ -114,27 +124,35 @@ function useWorker(size: number): boolean {
   return size >= WORKER_MIN_BYTES;
 }
 
-async function ingestFile(db: Database, file: string, body: Body, classifier: ClassifierSource, saved: SavedMapping, bodies: NamedBody[], opts: IngestOptions): Promise<FileResult> {
+/** The checks made before a file is read: it exists, is not empty or too big, and is a kind we read. */
+async function checkFile(file: string, maxBytes = Infinity): Promise<{ size: number; format: OpenedSource['format'] }> {
   const stat = await fs.promises.stat(file).catch(() => { throw new IngestError(`${file}: file not found`); });
   if (!stat.isFile()) throw new IngestError(`${file}: not a file`);
-  const maxBytes = opts.maxBytes ?? Infinity;
   if (stat.size > maxBytes) throw new IngestError(`${file}: the file is ${formatBytes(stat.size)}, larger than the ${formatBytes(maxBytes)} allowed`);
   if (stat.size === 0) throw new IngestError(`${file}: the file is empty`);
-  const format = await detectFormat(file);
+  return { size: stat.size, format: await detectFormat(file) };
+}
+
+/** Parses one file (in a worker thread when it is big) into COPY chunks; `done` gets the summary after the last. */
+async function parseChunks(file: string, size: number, input: ProduceInput, classifier: ClassifierSource,
+  done: (s: ProduceSummary) => void, onProgress?: IngestOptions['onProgress']): Promise<AsyncIterable<Uint8Array>> {
+  const progress = onProgress ? (lines: number) => onProgress({ file, lines }) : undefined;
+  return useWorker(size)
+    ? workerChunks(input, classifier.input, done, progress)
+    : produceCopy(await openSource(file), input, classifier.compiled(), done, progress);
+}
+
+async function ingestFile(db: Database, file: string, body: Body, classifier: ClassifierSource, saved: SavedMapping, bodies: NamedBody[], opts: IngestOptions): Promise<FileResult> {
+  const { size, format } = await checkFile(file, opts.maxBytes);
   const batchLines = opts.batchLines ?? 20000;
   const fileName = path.basename(file);
-  const inWorker = useWorker(stat.size);
 
   return db.transaction(async (tx) => {
-    const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size: stat.size, format, actor: opts.actor });
+    const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size, format, actor: opts.actor });
     const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
     let summary: ProduceSummary | undefined;
     const done = (s: ProduceSummary) => { summary = s; };
-    const progress = opts.onProgress ? (lines: number) => opts.onProgress!({ file, lines }) : undefined;
-    const chunks = inWorker
-      ? workerChunks(input, classifier.input, done, progress)
-      : produceCopy(await openSource(file), input, classifier.compiled(), done, progress);
-    await copySpendLines(tx, chunks);
+    await copySpendLines(tx, await parseChunks(file, size, input, classifier, done, opts.onProgress));
     const { sheets, rejections, rollups, services, suppliers, loaded, total, encoding, checksum } = summary!;
     if (!sheets.some((s) => !s.skipped)) {
       const why = sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ');
@@ -159,12 +177,55 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
   });
 }
 
+export interface DryRunResult extends Omit<FileResult, 'rejections'> {
+  rejections: { line: number; sheet: string | null; column: string | null; reason: string; raw: string }[];
+  /** Lines and pence that would load, by financial year. */
+  by_year: { financial_year: string; lines: number; pence: number }[];
+  /** An earlier load of the same bytes for this body, which loading would replace. */
+  earlier_copy: { file_id: number; file_name: string; loaded_at: string } | null;
+}
+
+/**
+ * Everything ingestFiles would do to one file short of writing it: the same read, header, mapping,
+ * normalising and classifying code, with the rows that would load and those that would be rejected
+ * (and why). Throws IngestError/UnreadableFileError as ingest does for a file it cannot read; a file
+ * with nothing loadable comes back with `error` set and each sheet's reason in `sheets`.
+ */
+export async function dryRunFile(db: Database, file: string, opts: Pick<IngestOptions, 'bodyCode' | 'maxBytes' | 'onProgress' | 'mapping'>): Promise<DryRunResult> {
+  const body = await findBody(db, opts.bodyCode);
+  if (!body) throw new IngestError(`No body with code ${opts.bodyCode} is registered.`);
+  const { classifier, saved, bodies } = await parseSetup(db, body, opts.mapping);
+  const { size, format } = await checkFile(file, opts.maxBytes);
+  const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId: 0, saved, batchLines: 20000, bodies };
+  let summary: ProduceSummary | undefined;
+  for await (const _chunk of await parseChunks(file, size, input, classifier, (s) => { summary = s; }, opts.onProgress)) { /* not written */ }
+  const { sheets, rejections, rollups, loaded, total, encoding, checksum } = summary!;
+  const years = new Map<string, { lines: number; pence: number }>();
+  for (const c of rollups) {
+    const y = years.get(c.financialYear) ?? { lines: 0, pence: 0 };
+    y.lines += c.lines; y.pence += c.pence;
+    years.set(c.financialYear, y);
+  }
+  const [earlier] = await db.query<{ file_id: number; file_name: string; loaded_at: string }>(
+    `SELECT file_id::int AS file_id, file_name, to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS loaded_at
+       FROM source_file WHERE body_code = $1 AND checksum = $2`, [body.code, checksum]);
+  const loadable = sheets.some((s) => !s.skipped);
+  return {
+    file, format, encoding, checksum, rows_loaded: loaded, rows_rejected: rejections.length, total_pence: total, sheets,
+    rejections: rejections.map((r) => ({ line: r.line, sheet: r.sheet, column: r.column, reason: r.reason, raw: r.raw })),
+    by_year: [...years].sort(([a], [b]) => a.localeCompare(b)).map(([financial_year, t]) => ({ financial_year, ...t })),
+    earlier_copy: earlier ?? null,
+    ...(loadable ? {} : { error: `nothing could be loaded: ${sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ') || 'the file holds no rows'}` }),
+  };
+}
+
 /** The classifier's plain input (for workers) and, compiled once on first use, the in-process classifier. */
 interface ClassifierSource { input: ClassifierInput; compiled(): Classifier }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} bytes`;
 }
 

@@ -32,6 +32,17 @@ export async function searchSuppliers(sql: Sql, text: string, opts: { limit?: nu
   return rows.map((r) => ({ ...r, total_pence: Number(r.total_pence) }));
 }
 
+/** A body's largest named suppliers (optionally in one year); individuals and redacted payees are never listed. */
+export async function topSuppliers(sql: Sql, bodyCode: string, opts: { year?: string; limit?: number } = {}): Promise<SupplierMatch[]> {
+  const rows = await sql.query<SupplierMatch>(
+    `SELECT min(supplier_key) AS supplier_name, count(DISTINCT body_code)::int AS bodies, sum(lines)::int AS lines, sum(amount_pence)::bigint AS total_pence
+       FROM spend_rollup_supplier
+      WHERE body_code = $1 AND supplier_key <> '' AND ($2::text IS NULL OR financial_year = $2)
+      GROUP BY lower(supplier_key) ORDER BY 4 DESC, 1 LIMIT $3`,
+    [bodyCode, opts.year ?? null, Math.min(opts.limit ?? 20, 500)]);
+  return rows.map((r) => ({ ...r, total_pence: Number(r.total_pence) }));
+}
+
 /** One supplier (any spelling differing only in case), across bodies, years and themes; null when never paid. */
 export async function supplierSummary(sql: Sql, name: string, opts: { year?: string; bodyCodes?: string[] } = {}): Promise<SupplierSummary | null> {
   const key = name.trim();

@@ -36,6 +36,19 @@ export async function findBody(sql: Sql, code: string): Promise<Body | null> {
   return rows[0] ?? null;
 }
 
+/**
+ * The body someone means by what they typed (a code, or part of a name): `body` when exactly one fits
+ * (an exact code wins), otherwise up to `limit` candidates to choose from (none when nothing matches).
+ */
+export async function lookupBody(sql: Sql, text: string, limit = 25): Promise<{ body: Body | null; matches: Body[] }> {
+  const t = (text ?? '').trim();
+  if (!t) return { body: null, matches: [] };
+  const exact = await findBody(sql, t);
+  if (exact) return { body: exact, matches: [exact] };
+  const matches = (await listBodies(sql, { search: t })).slice(0, limit);
+  return { body: matches.length === 1 ? matches[0]! : null, matches };
+}
+
 /** Bodies by type order then name; `search` looks in code, name and aliases; `area` = serves that GSS code. */
 export async function listBodies(sql: Sql, filter: BodyFilter = {}): Promise<Body[]> {
   const where: string[] = [];

@@ -38,7 +38,12 @@ function rows(a: CountResult, b: CountResult, key: 'by_theme' | 'by_prevention')
 export async function comparePlaces(sql: Sql, codeA: string, codeB: string, opts: CountOptions = {}): Promise<CompareResult> {
   const a = await countPlace(sql, codeA, opts);
   const year = opts.year ?? a.year ?? undefined;
-  const b = await countPlace(sql, codeB, { year });
+  return compareCounts(a, await countPlace(sql, codeB, { year }));
+}
+
+/** Two counts of the same year side by side (pure; the web page compares counts from its cache). */
+export function compareCounts(a: CountResult, b: CountResult): CompareResult {
+  const year = a.year ?? undefined;
   const notes: string[] = [];
   for (const c of [a, b]) {
     if (c.population === null) notes.push(`${c.name}: the population is not known, so no per-head figures (totalplace place population ${c.place} --set N).`);

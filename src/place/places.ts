@@ -91,6 +91,12 @@ export async function listPlaces(sql: Sql): Promise<{ code: string; name: string
                       FROM place p ORDER BY p.name, p.code`);
 }
 
+/** The places a body is attached to, with the rule attributing its spend to each. */
+export async function placesOfBody(sql: Sql, bodyCode: string): Promise<{ code: string; name: string; rule: Rule }[]> {
+  return sql.query(`SELECT p.code, p.name, pb.rule FROM place_body pb JOIN place p ON p.code = pb.place_code
+                     WHERE pb.body_code = $1 ORDER BY p.name, p.code`, [bodyCode]);
+}
+
 /** The place's definition as it stands (what `place export` writes). */
 export function definitionOf(place: Place): PlaceDefinition {
   return {

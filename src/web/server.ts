@@ -51,6 +51,7 @@ export function createApp(ctx: WebContext): Express {
 
   const { generateCsrfToken, doubleCsrfProtection } = csrf(ctx);
   app.use((req, res, next) => {
+    let token: string | undefined;
     const choice = consentChoice(req);
     const confirm = typeof req.query.cookies === 'string' && ['accepted', 'rejected'].includes(req.query.cookies) ? req.query.cookies : null;
     Object.assign(res.locals, {
@@ -63,8 +64,9 @@ export function createApp(ctx: WebContext): Express {
       showCookieBanner: ctx.settings.analytics && choice === null && req.path !== '/cookies',
       cookieConfirmation: ctx.settings.analytics ? confirm : null,
       loadAnalytics: ctx.settings.analytics && choice === 'accepted',
-      // Called by templates that render a form; sets the CSRF cookie only then.
-      csrfToken: () => generateCsrfToken(req, res),
+      // Called by templates that render a form; sets the CSRF cookie only then. Once per request: a page
+      // with several forms must not set a new cookie per form (only the last form's token would match it).
+      csrfToken: () => (token ??= generateCsrfToken(req, res)),
     });
     next();
   });

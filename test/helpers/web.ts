@@ -64,6 +64,21 @@ export class Visitor {
     return this.request('POST', url, { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
+  /**
+   * Posts a multipart form with one file, as a browser does for <input type="file">. The CSRF token goes
+   * in the URL's `_csrf` (multipart bodies are streamed after the check), from the last page unless given.
+   */
+  postFile(url: string, file: { field?: string; name: string; data: Uint8Array | string; type?: string }, fields: Record<string, string> = {}, opts: { csrf?: string | null } = {}): Promise<Reply> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    const bytes = typeof file.data === 'string' ? new TextEncoder().encode(file.data) : file.data;
+    form.append(file.field ?? 'file', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: file.type ?? 'application/octet-stream' }), file.name);
+    const token = opts.csrf === undefined ? this.lastCsrf : opts.csrf;
+    const target = new URL(url, this.base);
+    if (token && !target.searchParams.has('_csrf')) target.searchParams.set('_csrf', token);
+    return this.request('POST', target.pathname + target.search, { body: form });
+  }
+
   async signIn(email: string, password = TEST_PASSWORD): Promise<Reply> {
     await this.get('/sign-in');
     return this.post('/sign-in', { email, password });
