@@ -13,7 +13,7 @@ export interface PreviewColumn {
   header: string;
   field: CanonicalField | null;
   how: ColumnAssignment['how'];
-  /** The first few values under the header. */
+  /** The first few different values under the header. */
   examples: string[];
 }
 
@@ -94,7 +94,7 @@ function previewSheet(name: string | null, rows: RawRow[], nonBlank: number, sav
     .filter((c) => c.header || c.field || data.some((r) => cellText(r.cells[c.index]) !== ''))
     .map((c) => ({
       index: c.index, header: c.header, field: c.field, how: c.how,
-      examples: data.map((r) => cellText(r.cells[c.index])).filter(Boolean).slice(0, 3),
+      examples: [...new Set(data.map((r) => cellText(r.cells[c.index])).filter(Boolean))].slice(0, 3),
     }));
   return {
     sheet: name, header_line: layout.headerLine, columns,

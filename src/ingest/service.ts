@@ -32,6 +32,8 @@ export interface IngestOptions {
   onProgress?: (p: { file: string; lines: number }) => void;
   /** Column mapping (header -> field) for these files, used on top of the body's saved mapping (these entries win). */
   mapping?: SavedMapping;
+  /** Parse in a worker thread whatever the file's size (a web server keeps its event loop free for requests). */
+  parseInWorker?: boolean;
 }
 
 export interface SheetReport {
@@ -135,9 +137,10 @@ async function checkFile(file: string, maxBytes = Infinity): Promise<{ size: num
 
 /** Parses one file (in a worker thread when it is big) into COPY chunks; `done` gets the summary after the last. */
 async function parseChunks(file: string, size: number, input: ProduceInput, classifier: ClassifierSource,
-  done: (s: ProduceSummary) => void, onProgress?: IngestOptions['onProgress']): Promise<AsyncIterable<Uint8Array>> {
+  done: (s: ProduceSummary) => void, opts: Pick<IngestOptions, 'onProgress' | 'parseInWorker'>): Promise<AsyncIterable<Uint8Array>> {
+  const { onProgress } = opts;
   const progress = onProgress ? (lines: number) => onProgress({ file, lines }) : undefined;
-  return useWorker(size)
+  return opts.parseInWorker || useWorker(size)
     ? workerChunks(input, classifier.input, done, progress)
     : produceCopy(await openSource(file), input, classifier.compiled(), done, progress);
 }
@@ -152,7 +155,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
     let summary: ProduceSummary | undefined;
     const done = (s: ProduceSummary) => { summary = s; };
-    await copySpendLines(tx, await parseChunks(file, size, input, classifier, done, opts.onProgress));
+    await copySpendLines(tx, await parseChunks(file, size, input, classifier, done, opts));
     const { sheets, rejections, rollups, services, suppliers, loaded, total, encoding, checksum } = summary!;
     if (!sheets.some((s) => !s.skipped)) {
       const why = sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ');
@@ -191,14 +194,14 @@ export interface DryRunResult extends Omit<FileResult, 'rejections'> {
  * (and why). Throws IngestError/UnreadableFileError as ingest does for a file it cannot read; a file
  * with nothing loadable comes back with `error` set and each sheet's reason in `sheets`.
  */
-export async function dryRunFile(db: Database, file: string, opts: Pick<IngestOptions, 'bodyCode' | 'maxBytes' | 'onProgress' | 'mapping'>): Promise<DryRunResult> {
+export async function dryRunFile(db: Database, file: string, opts: Pick<IngestOptions, 'bodyCode' | 'maxBytes' | 'onProgress' | 'mapping' | 'parseInWorker'>): Promise<DryRunResult> {
   const body = await findBody(db, opts.bodyCode);
   if (!body) throw new IngestError(`No body with code ${opts.bodyCode} is registered.`);
   const { classifier, saved, bodies } = await parseSetup(db, body, opts.mapping);
   const { size, format } = await checkFile(file, opts.maxBytes);
   const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId: 0, saved, batchLines: 20000, bodies };
   let summary: ProduceSummary | undefined;
-  for await (const _chunk of await parseChunks(file, size, input, classifier, (s) => { summary = s; }, opts.onProgress)) { /* not written */ }
+  for await (const _chunk of await parseChunks(file, size, input, classifier, (s) => { summary = s; }, opts)) { /* not written */ }
   const { sheets, rejections, rollups, loaded, total, encoding, checksum } = summary!;
   const years = new Map<string, { lines: number; pence: number }>();
   for (const c of rollups) {

@@ -87,6 +87,24 @@ function isAcronymOf(word: string, others: string[]): boolean {
 }
 
 /** The words of a name part, and whether the words run to its end (false when a note was cut off). */
+/** Words of lower-case text: runs of letters and digits; apostrophes dropped ("king's" -> "kings"); "and" left out. */
+function words(s: string): string[] {
+  const out: string[] = [];
+  let start = -1, word = '';
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) { if (start < 0) start = i; continue; }
+    if (c === 39 || c === 0x2019 || c === 96) { // an apostrophe inside a word joins its two halves
+      if (start >= 0) { word += s.slice(start, i); start = -1; }
+      continue;
+    }
+    if (start >= 0) { word += s.slice(start, i); start = -1; }
+    if (word) { if (word !== 'and') out.push(word); word = ''; }
+  }
+  return out;
+}
+
+/** The words of a name part, and whether the words run to its end (false when a note was cut off). */
 function tokensOf(part: string): { tokens: string[]; whole: boolean } {
   // Each rewrite runs only when its trigger character is there: this is called for every distinct name.
   let s = part;
@@ -94,14 +112,12 @@ function tokensOf(part: string): { tokens: string[]; whole: boolean } {
   if (s.includes('(')) s = s.replace(/\((?:[a-z]\d{5}|\d{5,})\)/g, ' '); // a GP practice code or account number: "(L84041)", "(500007)"
   if (s.includes('[')) s = s.replace(/\[[^\]]*\]?/g, ' '); // a note in square brackets: "LANPAC LTD [211594]"
   if (s.includes('formerly')) s = s.replace(/\(?\bformerly\b[^)]*\)*/g, ' '); // "(formerly Northgate Public Services (UK) Ltd)"
-  if (s.includes('&') || s.includes('+')) s = s.replace(/[&+]/g, ' and ');
-  if (s.includes("'") || s.includes('’') || s.includes('`')) s = s.replace(/['’`]/g, ''); // "king's" -> "kings"
   if (s.includes('co-op')) s = s.replace(/\bco-op\b/g, 'coop');
   if (s.includes('pre')) s = s.replace(/\bpre[- ](school|schools)\b/g, 'pre$1'); // "pre-school" is one word
-  s = s.replace(/[^a-z0-9]+/g, ' ').trim();
-  if (!s) return { tokens: [], whole: true };
-  // "and" goes before initials are joined, so "B & M" and "B and M" both become "bm".
-  let tokens = joinInitials(s.split(' ').filter((t) => t !== 'and'));
+  const raw = words(s);
+  if (raw.length === 0) return { tokens: [], whole: true };
+  // "and" is left out before initials are joined, so "B & M" and "B and M" both become "bm".
+  let tokens = joinInitials(raw);
   let whole = true;
   // A note after the legal form ("... Ltd Re Beacon House", "... LLP (Colchester)", "... Limited Client A/C"),
   // or from a reference number on ("Water Plus - 4082158321 Park Entrance", "ICO 110723 2").
@@ -130,17 +146,13 @@ function tokensOf(part: string): { tokens: string[]; whole: boolean } {
 const TRADING_AS = /\s(?:t\/a|t\/as|ta\/|t\.a\.|trading as|tradingas|t\/a:)\s/;
 const CARE_OF = /\s(?:c\/o|care of)\s.*$/;
 
-const cache = new Map<string, NameKey>();
-const CACHE_LIMIT = 500_000;
-
 /**
  * The matching key of a supplier name. "The Chartered Inst of Proc & Supply" -> "chartered institute
  * procurement supply"; "DH People Plus Ltd t/a Driver Hire" -> key "dh people plus", tradingAs "driver hire".
  */
 export function supplierKey(name: string): NameKey {
-  let hit = cache.get(name);
-  if (hit) return hit;
-  let s = ' ' + fold(name).replace(/\s+/g, ' ').trim() + ' ';
+  // Names are trimmed and their spaces collapsed at ingest.
+  let s = ' ' + fold(name) + ' ';
   const careOf = (s.includes('/') || s.includes('care of')) && CARE_OF.test(s);
   if (careOf) s = s.replace(CARE_OF, ' ');
   // A bracket left open: the file cut the name short ("Warwick Ward (Machiner", "British Pest Control Association (B").
@@ -159,10 +171,7 @@ export function supplierKey(name: string): NameKey {
   if (tokens.length === 0 && tradingTokens.length) { tokens = tradingTokens; tradingTokens = []; }
   const key = tokens.join(' ');
   const tradingAs = tradingTokens.length ? tradingTokens.join(' ') : null;
-  hit = { key, tokens, compact: tokens.join(''), tradingAs: tradingAs === key ? null : tradingAs, whole: legal.whole && !trading && !careOf, cut: cut && legal.whole && !trading && !careOf };
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(name, hit);
-  return hit;
+  return { key, tokens, compact: tokens.join(''), tradingAs: tradingAs === key ? null : tradingAs, whole: legal.whole && !trading && !careOf, cut: cut && legal.whole && !trading && !careOf };
 }
 
 /** Companies House number: 8 characters, digits padded ("385080" -> "00385080"; "SC123456" stays). Null when not one. */

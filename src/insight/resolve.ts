@@ -14,7 +14,7 @@
 // Automatic merges never join two different public bodies, a public body to anything not linked to it,
 // two suppliers whose files give different company (or charity, or VAT) numbers, or names a person split.
 // Individuals and redacted payees are never input: the caller leaves them out, and resolve() refuses them.
-import { supplierKey, companyNumber, charityNumber, vatNumber } from './normalise.ts';
+import { supplierKey, companyNumber, charityNumber, vatNumber, type NameKey } from './normalise.ts';
 
 export interface PayeeRecord {
   body_code: string;
@@ -385,7 +385,7 @@ class Clusters {
  * ("LANCASTER CITY COUNCIL [17340]", "... Council (non domestic rates only)") and as normalised here
  * ("Blackburn With Darwen B.C." -> "blackburn with darwen bc").
  */
-function matchBodyLoosely(name: string, matchBody: (name: string) => string | null): string | null {
+function matchBodyLoosely(name: string, key: string, matchBody: (name: string) => string | null): string | null {
   const found = matchBody(name);
   if (found) return found;
   const bare = name.replace(/\([^)]*\)?|\[[^\]]*\]?/g, ' ').trim();
@@ -393,16 +393,101 @@ function matchBodyLoosely(name: string, matchBody: (name: string) => string | nu
     const b = matchBody(bare);
     if (b) return b;
   }
-  const key = supplierKey(name).key;
   return key && key !== name.toLowerCase() ? matchBody(key) : null;
 }
 
-/** How many words a blocking list may hold: words shared by more names than this say little. */
-const MAX_BLOCK = 400;
+/** How many names a blocking list may hold: a word (or start of a name) shared by more says little. */
+const MAX_BLOCK = 100;
+/** A word in at most this many names blocks on its own. */
+const RARE_WORD = 10;
+
+/** 31-bit FNV-1a hash of a string. */
+function hash31(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 1);
+}
+
+export interface Blocks {
+  /** Names (key indexes) of run r: members[runStart[r] .. runStart[r + 1]). */
+  runStart: Int32Array; members: Int32Array;
+  /** Runs name k is in: keyRuns[keyStart[k] .. keyStart[k + 1]). */
+  keyStart: Int32Array; keyRuns: Int32Array;
+}
+
+/**
+ * Blocking: names that could be one supplier share a blocking key, so only they are compared (never all
+ * pairs). A name's keys: each pair of its three rarest words; its rarest word alone when few names have
+ * it; its start (the first two words and two letters of the third: "Anglian Water Bus (Nat)" and "Anglian
+ * Water Business (National)"; or the first eight letters of a shorter name: "Rapid Recruit(ment)"); and,
+ * for a slip in one of its two rarest words, that word and the word with each letter left out in turn,
+ * beside the other word ("cragemoor"/"craegmoor" both give "cragmoor healthcare").
+ * Keys are hashed and sorted (no map of strings); lists longer than MAX_BLOCK are dropped.
+ */
+export function blockNames(info: readonly KeyInfo[], freq: WordFrequencies): Blocks {
+  const K = info.length;
+  if (K >= 1 << 22) throw new Error(`Too many distinct names to resolve at once (${K}; at most ${(1 << 22) - 1}).`);
+  let entries = new Float64Array(Math.max(16, K * 12));
+  let n = 0;
+  const add = (key: string, idx: number) => {
+    if (n === entries.length) { const grown = new Float64Array(entries.length * 2); grown.set(entries); entries = grown; }
+    entries[n++] = hash31(key) * 4194304 + idx; // hash in the high bits, the name in the low 22
+  };
+  const byRarity = (x: string, y: string) => (freq.count(x) - freq.count(y)) || (x < y ? -1 : 1);
+  for (let idx = 0; idx < K; idx++) {
+    const k = info[idx];
+    const words = [...new Set(k.tokens.filter((t) => t.length >= 3 && !/^\d+$/.test(t)).map(singular))].sort(byRarity);
+    const top = Math.min(words.length, 3);
+    for (let x = 0; x < top; x++) for (let y = x + 1; y < top; y++) add(words[x] < words[y] ? `w ${words[x]} ${words[y]}` : `w ${words[y]} ${words[x]}`, idx);
+    if (words.length > 0 && freq.count(words[0]) <= RARE_WORD) add(`w ${words[0]}`, idx);
+    const t = k.tokens;
+    if (t.length >= 3) add(`p ${t[0]} ${t[1]} ${t[2].slice(0, 2)}`, idx);
+    else if (k.compact.length >= 8) add(`p ${k.compact.slice(0, 8)}`, idx);
+    for (let x = 0; x < Math.min(words.length, 2); x++) {
+      const w = words[x];
+      if (w.length < 5) continue;
+      const other = words.length > 1 ? words[1 - x] : '';
+      add(`d ${w} ${other}`, idx);
+      for (let d = 0; d < w.length; d++) add(`d ${w.slice(0, d)}${w.slice(d + 1)} ${other}`, idx);
+    }
+  }
+  const sorted = entries.subarray(0, n).sort();
+  // Runs of one hash, kept when 2..MAX_BLOCK names long.
+  const runStartList: number[] = [];
+  const memberList: number[] = [];
+  const perKey = new Int32Array(K + 1);
+  for (let i = 0; i < n;) {
+    const h = Math.floor(sorted[i] / 4194304);
+    let j = i + 1;
+    while (j < n && Math.floor(sorted[j] / 4194304) === h) j++;
+    if (j - i >= 2 && j - i <= MAX_BLOCK) {
+      runStartList.push(memberList.length);
+      for (let m = i; m < j; m++) {
+        const idx = sorted[m] - h * 4194304;
+        if (m > i && idx === memberList[memberList.length - 1]) continue; // one name, two keys with one hash
+        memberList.push(idx);
+        perKey[idx + 1]++;
+      }
+    }
+    i = j;
+  }
+  const runs = runStartList.length;
+  const runStart = Int32Array.from([...runStartList, memberList.length]);
+  const members = Int32Array.from(memberList);
+  const keyStart = new Int32Array(K + 1);
+  for (let k = 0; k < K; k++) keyStart[k + 1] = keyStart[k] + perKey[k + 1];
+  const fill = keyStart.slice(0, K);
+  const keyRuns = new Int32Array(keyStart[K]);
+  for (let r = 0; r < runs; r++) for (let m = runStart[r]; m < runStart[r + 1]; m++) keyRuns[fill[members[m]]++] = r;
+  return { runStart, members, keyStart, keyRuns };
+}
+
+const RULES: readonly MatchRule[] = ['user-merge', 'public-body', 'company-number', 'charity-number', 'vat-number', 'same-name', 'normalised-name', 'trading-name', 'fuzzy', 'single'];
 
 /**
  * Resolves payees into supplier entities. Deterministic: the same records and decisions give the same
- * entities, keys and explanations.
+ * entities, keys and explanations. Work is done once per distinct name where it can be (normalising,
+ * matching to a body), and per record only where the record's own facts count (its body, identifiers).
  */
 export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveOptions = {}): ResolveResult {
   const started = performance.now();
@@ -411,16 +496,36 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
   const lap = (phase: string) => { const now = performance.now(); phases[phase] = Math.round(now - lapAt); lapAt = now; };
   const threshold = opts.fuzzyThreshold ?? 0.8;
   const n = records.length;
-  const eligible = new Uint8Array(n);
-  let excluded = 0;
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    if (r.payee_kind === 'organisation' && r.name && r.name.trim()) eligible[i] = 1;
-    else excluded++;
+
+  // Distinct names as published (one record per body and name, usually), and the eligible records.
+  const nameOf = new Int32Array(n).fill(-1);
+  const names: string[] = [];
+  {
+    const ids = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const r = records[i];
+      if (r.payee_kind !== 'organisation' || !r.name || !r.name.trim()) continue;
+      let id = ids.get(r.name);
+      if (id === undefined) { id = names.length; ids.set(r.name, id); names.push(r.name); }
+      nameOf[i] = id;
+    }
   }
+  const N = names.length;
+  let excluded = 0;
+  for (let i = 0; i < n; i++) if (nameOf[i] < 0) excluded++;
+  const nameKeys: NameKey[] = names.map((name) => supplierKey(name));
+  // Records of each name: recordsOf[start[id] .. start[id + 1]).
+  const nameStart = new Int32Array(N + 1);
+  for (let i = 0; i < n; i++) if (nameOf[i] >= 0) nameStart[nameOf[i] + 1]++;
+  for (let id = 0; id < N; id++) nameStart[id + 1] += nameStart[id];
+  const recordsOf = new Int32Array(nameStart[N]);
+  {
+    const fill = nameStart.slice(0, N);
+    for (let i = 0; i < n; i++) if (nameOf[i] >= 0) recordsOf[fill[nameOf[i]]++] = i;
+  }
+
   const c = new Clusters(n);
-  const lower: string[] = new Array(n);
-  const best: { rule: MatchRule; score: number; confidence: number; other: number }[] = new Array(n);
+  const bestRule = new Int8Array(n).fill(-1), bestScore = new Float32Array(n), bestConfidence = new Float32Array(n), bestOther = new Int32Array(n);
   const shared: Record<string, number> = {};
 
   // Names cut short by their file: a body whose longest names all stop at one length (>= 20 characters).
@@ -428,53 +533,47 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
   {
     const lengths = new Map<string, Map<number, number>>();
     for (let i = 0; i < n; i++) {
-      if (!eligible[i]) continue;
+      if (nameOf[i] < 0) continue;
       const len = records[i].name.length;
       let m = lengths.get(records[i].body_code);
       if (!m) lengths.set(records[i].body_code, (m = new Map()));
       m.set(len, (m.get(len) ?? 0) + 1);
     }
     for (const [body, m] of lengths) {
-      const max = Math.max(...m.keys());
-      let total = 0;
-      for (const v of m.values()) total += v;
+      let max = 0, total = 0;
+      for (const [len, count] of m) { total += count; if (len > max) max = len; }
       const atMax = m.get(max)!;
       if (max >= 20 && atMax >= 5 && atMax >= total * 0.01) cutWidth.set(body, max);
     }
   }
 
-  // Decisions, by lower-case name.
+  // People's decisions, by lower-case name: the records each names.
   const decisions = opts.decisions ?? [];
-  const byName = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    if (!eligible[i]) continue;
-    lower[i] = records[i].name.trim().toLowerCase();
-    let l = byName.get(lower[i]);
-    if (!l) byName.set(lower[i], (l = []));
-    l.push(i);
+  const decided = new Map<string, number[]>();
+  for (const d of decisions) for (const x of [d.name_a, d.name_b]) decided.set(x.trim().toLowerCase(), []);
+  if (decided.size) for (let id = 0; id < N; id++) {
+    const l = decided.get(names[id].trim().toLowerCase());
+    if (l) for (let k = nameStart[id]; k < nameStart[id + 1]; k++) l.push(recordsOf[k]);
   }
-  const differences: [string, string][] = [];
+  const recordsNamed = (name: string) => decided.get(name.trim().toLowerCase()) ?? [];
+  const differences: [number[], number[]][] = [];
   for (const d of decisions) {
     if (d.kind !== 'different') continue;
-    const a = d.name_a.trim().toLowerCase(), b = d.name_b.trim().toLowerCase();
-    differences.push([a, b]);
-    for (const name of [a, b]) for (const i of byName.get(name) ?? []) (c.decisions[i] ??= []).push(differences.length - 1);
+    const pair: [number[], number[]] = [recordsNamed(d.name_a), recordsNamed(d.name_b)];
+    differences.push(pair);
+    for (const i of [...pair[0], ...pair[1]]) (c.decisions[i] ??= []).push(differences.length - 1);
   }
   const separated = (x: number, y: number): boolean => {
     const dx = c.decisions[x], dy = c.decisions[y];
     if (!dx || !dy) return false;
     for (const d of dx) {
       const [a, b] = differences[d];
-      const ra = (byName.get(a) ?? []).map((i) => c.find(i)), rb = (byName.get(b) ?? []).map((i) => c.find(i));
-      if ((ra.includes(x) && rb.includes(y)) || (ra.includes(y) && rb.includes(x))) return true;
+      const inA = (root: number) => a.some((i) => c.find(i) === root), inB = (root: number) => b.some((i) => c.find(i) === root);
+      if ((inA(x) && inB(y)) || (inA(y) && inB(x))) return true;
     }
     return false;
   };
 
-  const note = (i: number, rule: MatchRule, score: number, confidence: number, other: number) => {
-    const cur = best[i];
-    if (!cur || confidence > cur.confidence) best[i] = { rule, score, confidence, other };
-  };
   /** Merges the clusters of i and j unless a constraint forbids it; records the evidence on both. */
   const link = (i: number, j: number, rule: MatchRule, score: number, loose = false, forced = false): boolean => {
     const x = c.find(i), y = c.find(j);
@@ -484,73 +583,78 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
       c.union(x, y);
       shared[rule] = (shared[rule] ?? 0) + 1;
     }
-    note(i, rule, score, confidence, j);
-    note(j, rule, score, confidence, i);
+    const r = RULES.indexOf(rule);
+    if (bestRule[i] < 0 || confidence > bestConfidence[i]) { bestRule[i] = r; bestScore[i] = score; bestConfidence[i] = confidence; bestOther[i] = j; }
+    if (bestRule[j] < 0 || confidence > bestConfidence[j]) { bestRule[j] = r; bestScore[j] = score; bestConfidence[j] = confidence; bestOther[j] = i; }
     return true;
+  };
+  /** Links each record of a group to the first (or, when that one is kept apart, to any earlier one it may join). */
+  const linkAll = (list: ArrayLike<number>, rule: MatchRule, loose = false) => {
+    for (let k = 1; k < list.length; k++) {
+      if (link(list[0], list[k], rule, 1, loose)) continue;
+      for (let m = 1; m < k; m++) if (link(list[m], list[k], rule, 1, loose)) break;
+    }
+  };
+  /** Links the records that `keyOf` gives one value. */
+  const linkBy = (keyOf: (i: number) => string | null, rule: MatchRule) => {
+    const m = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      if (nameOf[i] < 0) continue;
+      const k = keyOf(i);
+      if (k === null) continue;
+      const l = m.get(k);
+      if (l) l.push(i); else m.set(k, [i]);
+    }
+    for (const l of m.values()) linkAll(l, rule);
   };
 
   lap('setup');
-  // Seed each record's own facts: the public body it is, its identifiers.
-  const bodyOf: (string | null)[] = new Array(n).fill(null);
+  // Each record's own facts: the public body it is (as published at ingest, else the register's matcher
+  // on the name), its identifiers.
+  const bodyOfName = new Map<number, string | null>();
+  let anyIds = false;
   for (let i = 0; i < n; i++) {
-    if (!eligible[i]) continue;
+    const id = nameOf[i];
+    if (id < 0) continue;
     const r = records[i];
-    const body = r.payee_body_code || (opts.matchBody ? matchBodyLoosely(r.name, opts.matchBody) : null);
-    bodyOf[i] = body;
-    c.body[i] = body;
-    const cn = companyNumber(r.company_no), ch = charityNumber(r.charity_no), vat = vatNumber(r.vat_no);
-    if (cn) c.addId(i, 'company-number', cn);
-    if (ch) c.addId(i, 'charity-number', ch);
-    if (vat) c.addId(i, 'vat-number', vat);
-  }
-
-  const groupBy = (keyOf: (i: number) => string | null): Map<string, number[]> => {
-    const m = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      if (!eligible[i]) continue;
-      const k = keyOf(i);
-      if (k === null) continue;
-      let l = m.get(k);
-      if (!l) m.set(k, (l = []));
-      l.push(i);
+    let body: string | null = r.payee_body_code || null;
+    if (!body && opts.matchBody) {
+      let b = bodyOfName.get(id);
+      if (b === undefined) bodyOfName.set(id, (b = matchBodyLoosely(r.name, nameKeys[id].key, opts.matchBody)));
+      body = b;
     }
-    return m;
-  };
-  const linkGroups = (groups: Map<string, number[]>, rule: MatchRule, loose = false) => {
-    for (const list of groups.values()) for (let k = 1; k < list.length; k++) link(list[0], list[k], rule, 1, loose) || linkAny(list, k, rule, loose);
-  };
-  // When the first of a group is kept apart (a conflict), try the others, so one odd record does not split the rest.
-  const linkAny = (list: number[], k: number, rule: MatchRule, loose: boolean): boolean => {
-    for (let m = 1; m < k; m++) if (link(list[m], list[k], rule, 1, loose)) return true;
-    return false;
-  };
+    c.body[i] = body;
+    if (r.company_no || r.charity_no || r.vat_no) {
+      const cn = companyNumber(r.company_no), ch = charityNumber(r.charity_no), vat = vatNumber(r.vat_no);
+      if (cn) c.addId(i, 'company-number', cn);
+      if (ch) c.addId(i, 'charity-number', ch);
+      if (vat) c.addId(i, 'vat-number', vat);
+      anyIds ||= !!(cn || ch || vat);
+    }
+  }
+  const bodyOf = c.body.slice();
 
   lap('facts');
   // 1. People's decisions to join names.
-  for (const d of decisions) {
-    if (d.kind !== 'same') continue;
-    const a = byName.get(d.name_a.trim().toLowerCase()) ?? [], b = byName.get(d.name_b.trim().toLowerCase()) ?? [];
-    const all = [...a, ...b];
-    for (let k = 1; k < all.length; k++) link(all[0], all[k], 'user-merge', 1, false, true);
+  for (const d of decisions) if (d.kind === 'same') linkAll([...recordsNamed(d.name_a), ...recordsNamed(d.name_b)], 'user-merge');
+  // 2. Public bodies, 3. identifiers, 4. the same name.
+  linkBy((i) => bodyOf[i], 'public-body');
+  if (anyIds) {
+    linkBy((i) => companyNumber(records[i].company_no), 'company-number');
+    linkBy((i) => charityNumber(records[i].charity_no), 'charity-number');
+    linkBy((i) => vatNumber(records[i].vat_no), 'vat-number');
   }
-  // 2. Public bodies, 3. identifiers, 4. names.
-  linkGroups(groupBy((i) => bodyOf[i]), 'public-body');
-  const ids = (kind: 'company-number' | 'charity-number' | 'vat-number', f: (v: string | null | undefined) => string | null, field: 'company_no' | 'charity_no' | 'vat_no') =>
-    linkGroups(groupBy((i) => f(records[i][field])), kind);
-  ids('company-number', companyNumber, 'company_no');
-  ids('charity-number', charityNumber, 'charity_no');
-  ids('vat-number', vatNumber, 'vat_no');
-  linkGroups(byName, 'same-name');
+  for (let id = 0; id < N; id++) if (nameStart[id + 1] - nameStart[id] > 1) linkAll(recordsOf.subarray(nameStart[id], nameStart[id + 1]), 'same-name');
 
   lap('exact links');
-  const keys = new Map<string, number[]>(); // normalised key -> records
-  const info: KeyInfo[] = [];
-  const keyList: string[] = [];
+  // Normalised keys: names whose keys are equal are one supplier (same-name when they differ only in case).
   const keyIndex = new Map<string, number>();
-  const recordKey = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    if (!eligible[i]) continue;
-    const k = supplierKey(records[i].name);
+  const keyList: string[] = [];
+  const info: KeyInfo[] = [];
+  const keyNames: number[][] = [];
+  const keyOf = new Int32Array(N).fill(-1);
+  for (let id = 0; id < N; id++) {
+    const k = nameKeys[id];
     if (!k.key) continue;
     let idx = keyIndex.get(k.key);
     if (idx === undefined) {
@@ -558,70 +662,79 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
       keyIndex.set(k.key, idx);
       keyList.push(k.key);
       info.push({ tokens: k.tokens, compact: k.compact, truncated: false });
+      keyNames.push([]);
     }
-    recordKey[i] = idx;
-    // Cut short: as long as the longest names of its file, and its key runs to the end of the name.
-    const width = cutWidth.get(records[i].body_code);
-    if (k.cut || (width !== undefined && records[i].name.length >= width && k.whole)) info[idx].truncated = true;
-    let l = keys.get(k.key);
-    if (!l) keys.set(k.key, (l = []));
-    l.push(i);
+    keyOf[id] = idx;
+    keyNames[idx].push(id);
+    // Cut short: a bracket left open, or as long as the longest names of its file with its key running to the end.
+    if (k.cut) info[idx].truncated = true;
+    else if (k.whole && !info[idx].truncated) {
+      for (let r = nameStart[id]; r < nameStart[id + 1]; r++) {
+        const width = cutWidth.get(records[recordsOf[r]].body_code);
+        if (width !== undefined && names[id].length >= width) { info[idx].truncated = true; break; }
+      }
+    }
   }
-  linkGroups(keys, 'normalised-name');
-  linkGroups(groupBy((i) => (recordKey[i] >= 0 ? info[recordKey[i]].compact : null)), 'normalised-name');
+  const K = keyList.length;
+  const representative = new Int32Array(K); // a record of the key's first name
+  for (let idx = 0; idx < K; idx++) representative[idx] = recordsOf[nameStart[keyNames[idx][0]]];
+  for (let idx = 0; idx < K; idx++) {
+    const ids = keyNames[idx];
+    if (ids.length < 2) continue;
+    const first = names[ids[0]].trim().toLowerCase();
+    for (let k = 1; k < ids.length; k++) {
+      const r = recordsOf[nameStart[ids[k]]];
+      const rule: MatchRule = names[ids[k]].trim().toLowerCase() === first ? 'same-name' : 'normalised-name';
+      if (!link(representative[idx], r, rule, 1)) for (let m = 1; m < k && !link(recordsOf[nameStart[ids[m]]], r, rule, 1); m++);
+    }
+  }
+  // Spacing: "screw fix" and "screwfix".
+  {
+    const byCompact = new Map<string, number>();
+    for (let idx = 0; idx < K; idx++) {
+      if (!keyList[idx].includes(' ')) continue;
+      const other = byCompact.get(info[idx].compact);
+      if (other === undefined) byCompact.set(info[idx].compact, idx); else link(representative[other], representative[idx], 'normalised-name', 1);
+    }
+    for (let idx = 0; idx < K; idx++) {
+      if (keyList[idx].includes(' ')) continue;
+      const other = byCompact.get(keyList[idx]);
+      if (other !== undefined) link(representative[other], representative[idx], 'normalised-name', 1);
+    }
+  }
 
   lap('normalised names');
   // Trading names: "X Ltd T/A Y" joins "Y" when only one supplier trades as Y.
   const tradingOwners = new Map<string, Set<number>>();
-  for (let i = 0; i < n; i++) {
-    if (!eligible[i] || recordKey[i] < 0) continue;
-    const t = supplierKey(records[i].name).tradingAs;
-    if (!t) continue;
-    let s = tradingOwners.get(t);
-    if (!s) tradingOwners.set(t, (s = new Set()));
-    s.add(c.find(i));
+  for (let id = 0; id < N; id++) {
+    const t = nameKeys[id].tradingAs;
+    if (!t || keyOf[id] < 0) continue;
+    let owners = tradingOwners.get(t);
+    if (!owners) tradingOwners.set(t, (owners = new Set()));
+    for (let r = nameStart[id]; r < nameStart[id + 1]; r++) owners.add(c.find(recordsOf[r]));
   }
   for (const [t, owners] of tradingOwners) {
-    const targets = keys.get(t);
-    if (!targets || owners.size !== 1) continue;
+    const target = keyIndex.get(t);
+    if (target === undefined || owners.size !== 1) continue;
     const owner = [...owners][0];
-    for (const j of targets) link(owner, j, 'trading-name', 1, true);
+    for (const id of keyNames[target]) for (let r = nameStart[id]; r < nameStart[id + 1]; r++) link(owner, recordsOf[r], 'trading-name', 1, true);
   }
 
   lap('trading names');
-  // 5. Fuzzy: candidate pairs of distinct keys that share one of their two rarest words or the first six
-  // letters, skipping pairs already in one entity. Each pair is scored once (a stamp per key, not a set of pairs).
-  const K = keyList.length;
+  // 5. Fuzzy: candidate pairs of distinct keys that share a blocking key (see blockNames), skipping pairs
+  // already in one entity. Each pair is scored once (a stamp per key, not a set of pairs).
   const freq = wordFrequencies(info.map((k) => k.tokens));
-  const blockIds = new Map<string, number>();
-  const blocks: number[][] = [];
-  const keyBlocks: number[][] = new Array(K);
-  const addBlock = (b: string, idx: number) => {
-    let id = blockIds.get(b);
-    if (id === undefined) { id = blocks.length; blockIds.set(b, id); blocks.push([]); }
-    const l = blocks[id];
-    if (l.length <= MAX_BLOCK) l.push(idx);
-    keyBlocks[idx].push(id);
-  };
-  const byRarity = (x: string, y: string) => (freq.count(x) - freq.count(y)) || (x < y ? -1 : 1);
-  for (let idx = 0; idx < K; idx++) {
-    keyBlocks[idx] = [];
-    const k = info[idx];
-    const words = [...new Set(k.tokens)].filter((t) => t.length >= 3 && !/^\d+$/.test(t)).sort(byRarity);
-    for (let w = 0; w < words.length && w < 2; w++) addBlock('w:' + singular(words[w]), idx);
-    if (k.compact.length >= 6) addBlock('p:' + k.compact.slice(0, 6), idx);
-  }
-  const representative = new Int32Array(K);
-  for (let idx = 0; idx < K; idx++) representative[idx] = keys.get(keyList[idx])![0];
+  const blocks = blockNames(info, freq);
+  lap('blocking');
   const stamp = new Int32Array(K);
   let candidates = 0;
   const pairs: [number, number, number][] = [];
   for (let x = 0; x < K; x++) {
     const rx = c.find(representative[x]);
-    for (const id of keyBlocks[x]) {
-      const list = blocks[id];
-      if (list.length < 2 || list.length > MAX_BLOCK) continue;
-      for (const y of list) {
+    for (let r = blocks.keyStart[x]; r < blocks.keyStart[x + 1]; r++) {
+      const run = blocks.keyRuns[r];
+      for (let m = blocks.runStart[run]; m < blocks.runStart[run + 1]; m++) {
+        const y = blocks.members[m];
         if (y <= x || stamp[y] === x + 1) continue;
         stamp[y] = x + 1;
         if (c.find(representative[y]) === rx) continue;
@@ -631,7 +744,7 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
       }
     }
   }
-  lap('fuzzy candidates and scores');
+  lap('fuzzy scores');
   // Strongest first, so a chain of weak matches cannot pull in a name a stronger one would have placed.
   pairs.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
   let fuzzyMerges = 0;
@@ -645,25 +758,30 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
   // Entities: one per cluster of eligible records, named by the most-paid spelling (or the body's name).
   const members = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
-    if (!eligible[i]) continue;
+    if (nameOf[i] < 0) continue;
     const root = c.find(i);
-    let l = members.get(root);
-    if (!l) members.set(root, (l = []));
-    l.push(i);
+    const l = members.get(root);
+    if (l) l.push(i); else members.set(root, [i]);
   }
-  const drafts = [...members.entries()].map(([root, recs]) => {
+  const keyText = (i: number) => { const idx = keyOf[nameOf[i]]; return idx >= 0 ? keyList[idx] : records[i].name.toLowerCase(); };
+  const drafts: { recs: number[]; body: string | null; name: string; slug: string }[] = [];
+  for (const [root, recs] of members) { // records were added in order, so each list is sorted
     const body = c.body[root];
-    const spend = new Map<string, number>();
-    for (const i of recs) spend.set(records[i].name, (spend.get(records[i].name) ?? 0) + Math.abs(records[i].amount_pence ?? 0));
-    const top = [...spend.entries()].sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0))[0][0];
+    let top = records[recs[0]].name, minKey = keyText(recs[0]);
+    if (recs.length > 1) {
+      const spend = new Map<string, number>();
+      for (const i of recs) spend.set(records[i].name, (spend.get(records[i].name) ?? 0) + Math.abs(records[i].amount_pence ?? 0));
+      let topSpend = -1;
+      for (const [name, p] of spend) if (p > topSpend || (p === topSpend && name < top)) { top = name; topSpend = p; }
+      for (const i of recs) { const k = keyText(i); if (k < minKey) minKey = k; }
+    }
     const name = body ? opts.bodyNames?.get(body) ?? top : top;
-    const minKey = recs.map((i) => (recordKey[i] >= 0 ? keyList[recordKey[i]] : lower[i])).sort()[0];
     const slug = body ? `body-${body}` : `org-${minKey.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'unnamed'}`;
-    return { root, recs: recs.sort((p, q) => p - q), body, name, slug, first: Math.min(...recs) };
-  });
-  drafts.sort((p, q) => (p.slug < q.slug ? -1 : p.slug > q.slug ? 1 : p.first - q.first));
+    drafts.push({ recs, body, name, slug });
+  }
+  drafts.sort((p, q) => (p.slug < q.slug ? -1 : p.slug > q.slug ? 1 : p.recs[0] - q.recs[0]));
   const entities: Entity[] = [];
-  const assignments: Assignment[] = [];
+  const byRecord: (Assignment | undefined)[] = new Array(n);
   const used = new Map<string, number>();
   for (const d of drafts) {
     const count = (used.get(d.slug) ?? 0) + 1;
@@ -672,16 +790,16 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
     const entity = entities.length;
     let confidence = 1;
     for (const i of d.recs) {
-      const b = d.recs.length > 1 ? best[i] : undefined;
-      const a: Assignment = b
-        ? { record: i, entity, rule: b.rule, score: b.score, confidence: b.confidence, matched_to: records[b.other].name }
+      const a: Assignment = d.recs.length > 1 && bestRule[i] >= 0
+        ? { record: i, entity, rule: RULES[bestRule[i]], score: round3(bestScore[i]), confidence: round3(bestConfidence[i]), matched_to: records[bestOther[i]].name }
         : { record: i, entity, rule: d.body ? 'public-body' : 'single', score: 1, confidence: 1, matched_to: null };
-      confidence = Math.min(confidence, a.confidence);
-      assignments.push(a);
+      if (a.confidence < confidence) confidence = a.confidence;
+      byRecord[i] = a;
     }
     entities.push({ key, name: d.name, body_code: d.body, records: d.recs, confidence });
   }
-  assignments.sort((p, q) => p.record - q.record);
+  const assignments: Assignment[] = [];
+  for (let i = 0; i < n; i++) { const a = byRecord[i]; if (a) assignments.push(a); }
   lap('entities');
   return {
     entities, assignments,
@@ -691,3 +809,6 @@ export function resolveSuppliers(records: readonly PayeeRecord[], opts: ResolveO
     },
   };
 }
+
+/** Float32 scores back to three decimals. */
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

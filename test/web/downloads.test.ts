@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { engines, closeTestDatabase } from '../helpers/databases.ts';
 import { startTestServer, addUser, Visitor } from '../helpers/web.ts';
@@ -17,7 +18,7 @@ import { attachBody, createPlace } from '../../src/place/places.ts';
 import { countPlace } from '../../src/place/count-service.ts';
 import { deepDive } from '../../src/place/deep-dive.ts';
 import { CsvParser } from '../../src/ingest/read/csv.ts';
-import { csvChunks, csvField, csvRow, guardFormula, poundsFromPence, table } from '../../src/web/api/downloads.ts';
+import { csvChunks, csvField, csvRow, guardFormula, poundsFromPence, sheetQueue, table } from '../../src/web/api/downloads.ts';
 import { checkXlsxSize, eachLine } from '../../src/web/api/tables.ts';
 import { BadRequest } from '../../src/web/errors.ts';
 
@@ -89,6 +90,20 @@ test('pounds are exact decimals of the pence', () => {
   assert.equal(poundsFromPence(-5), '-0.05');
   assert.equal(poundsFromPence(123456789012345), '1234567890123.45');
   assert.equal(poundsFromPence(-100), '-1.00');
+});
+
+test('the writer can see the queue of sheet XML waiting to be compressed (exceljs internals it relies on to keep memory flat)', async () => {
+  const sink = new PassThrough();
+  sink.resume();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: false, useSharedStrings: false });
+  const ws = wb.addWorksheet('T');
+  ws.addRow(['a', 1]).commit();
+  const queue = sheetQueue(ws);
+  assert.ok(queue, 'found');
+  assert.equal(typeof queue._writableState.length, 'number');
+  assert.equal(typeof queue._writableState.needDrain, 'boolean');
+  ws.commit();
+  await wb.commit();
 });
 
 test('a workbook of ledger lines is refused before anything is sent when the filter matches too many', () => {

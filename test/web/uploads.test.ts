@@ -57,6 +57,7 @@ for (const engine of engines) {
       web = await startTestServer(db);
       await addUser(db, 'ed@hyndburn.example', 'editor', A);
       await addUser(db, 'ed@burnley.example', 'editor', B);
+      await addUser(db, 'admin@place.example', 'admin', null);
     });
     after(async () => { await web.close(); await closeTestDatabase(db); });
 
@@ -162,6 +163,8 @@ for (const engine of engines) {
       for (const action of ['upload.create', 'upload.mapping', 'mapping.save', 'upload.confirm', 'ingest', 'upload.loaded']) {
         assert.ok(audit.some((a) => a.action === action), `audit has ${action}`);
       }
+      const after = await v.get(`/partner/uploads/${id}/rejections.csv`);
+      assert.equal(after.text, csv.text.replace(/^[^\n]*\n/, 'file,sheet,line,column,reason,row\n'), 'once loaded, the rejections come from the ledger');
       const list = await v.get('/partner/uploads');
       assert.match(list.text, /hyndburn_2023-04\.csv/);
       assert.match(list.text, /Loaded/);
@@ -223,6 +226,42 @@ for (const engine of engines) {
       assert.equal(onward.status, 400);
       assert.match(onward.text, /Choose the column that holds the payment date/);
       assert.match(onward.text, /Choose the column that holds the amount/);
+    });
+
+    test('an administrator finds the body by code or name; changing the file abandons the first upload', async () => {
+      const v = new Visitor(web.url);
+      await v.signIn('admin@place.example');
+      await v.get('/partner/uploads/new');
+      const byName = await v.post('/partner/uploads/new', { body: 'hyndburn' });
+      assert.equal(byName.status, 303);
+      assert.equal(byName.location, `/partner/uploads/new/file?body=${A}`);
+      const several = await v.post('/partner/uploads/new', { body: 'Borough Council' });
+      assert.equal(several.status, 400);
+      assert.match(several.text, /More than one body matches/);
+      assert.match(several.text, new RegExp(`type="radio" value="${B}"`));
+      const none = await v.post('/partner/uploads/new', { body: 'Nowhere At All' });
+      assert.equal(none.status, 400);
+      assert.match(none.text, /No registered body matches &quot;Nowhere At All&quot;/);
+
+      const csv = 'Date,Supplier,Amount\n01/05/2023,ACME Ltd,100.00\n';
+      const page = await v.get(`/partner/uploads/new/file?body=${A}`);
+      const first = await v.postFile(formAction(page, /new\/file/), { name: 'first.csv', data: csv });
+      const firstId = Number(/uploads\/(\d+)\//.exec(first.location!)![1]);
+      const [{ stored_path: firstPath }] = await db.query<{ stored_path: string }>('SELECT stored_path FROM upload WHERE id = $1', [firstId]);
+      const change = await v.get(`/partner/uploads/new/file?body=${A}&replaces=${firstId}`);
+      const second = await v.postFile(formAction(change, /replaces=/), { name: 'second.csv', data: csv });
+      assert.equal(second.status, 303);
+      const [{ status }] = await db.query<{ status: string }>('SELECT status FROM upload WHERE id = $1', [firstId]);
+      assert.equal(status, 'cancelled');
+      assert.equal(fs.existsSync(firstPath), false, 'the abandoned file is deleted');
+
+      // A check or load the server is not running (it was restarted) is marked failed, and its file deleted.
+      const secondId = Number(/uploads\/(\d+)\//.exec(second.location!)![1]);
+      const [{ stored_path: secondPath }] = await db.query<{ stored_path: string }>('SELECT stored_path FROM upload WHERE id = $1', [secondId]);
+      await db.query(`UPDATE upload SET status = 'loading' WHERE id = $1`, [secondId]);
+      const progress = await v.get(`/partner/uploads/${secondId}/progress`);
+      assert.match(progress.text, /The server stopped while the file was being loaded; nothing from it was loaded/);
+      assert.equal(fs.existsSync(secondPath), false);
     });
 
     test('an editor cannot upload for another body, not even by crafting the request', async () => {

@@ -7,7 +7,7 @@
 // formula by a spreadsheet program, so it is written with an apostrophe in front ('=SUM(...) shows as
 // text). Numbers, dates and amounts are written by us, never from the published text, so are left alone.
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
@@ -115,12 +115,26 @@ export async function sendCsv(res: Response, filename: string, t: Table, cacheCo
   }
 }
 
-/** Resolves when `res` has room again (or has closed). */
-async function drained(res: Response): Promise<void> {
-  if (!res.writableNeedDrain || res.destroyed) return;
+/** Resolves when `stream` emits 'drain', or `res` closes (the visitor has gone). */
+async function drainOf(stream: NodeJS.EventEmitter, res: Writable): Promise<void> {
   const ac = new AbortController();
-  await Promise.race([once(res, 'drain', { signal: ac.signal }), once(res, 'close', { signal: ac.signal })]).catch(() => undefined);
+  await Promise.race([once(stream, 'drain', { signal: ac.signal }), once(res, 'close', { signal: ac.signal })]).catch(() => undefined);
   ac.abort();
+}
+
+/** Uncompressed sheet XML queued ahead of the compressor is kept below this. */
+const SHEET_QUEUE_LIMIT = 1 << 20;
+
+type Queue = NodeJS.EventEmitter & { _writableState: { length: number; needDrain: boolean } };
+
+/**
+ * Where a worksheet's XML waits to be compressed. exceljs's streaming writer pushes each committed row into
+ * it without heeding backpressure, so a large sheet would pile up in memory faster than it is deflated;
+ * the writer below waits on it instead. (exceljs internals: test/web/downloads.test.ts checks it is found.)
+ */
+export function sheetQueue(ws: ExcelJS.Worksheet): Queue | undefined {
+  const dest = (ws as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as { _writableState?: { length?: unknown }; once?: unknown } | undefined;
+  return dest && typeof dest._writableState?.length === 'number' && typeof dest.once === 'function' ? dest as Queue : undefined;
 }
 
 const SHEET_NAME_BAD = /[\\/?*[\]:]/g;
@@ -143,7 +157,7 @@ function xlsxValue(v: Cell, type: CellType): ExcelJS.CellValue {
 const NUM_FMT: Partial<Record<CellType, string>> = { pounds: '#,##0.00', share: '0.0%', date: 'yyyy-mm-dd', integer: '0' };
 
 /** Writes tables as the sheets of one workbook to `out`, a row at a time, waiting whenever `out` is full. */
-export async function writeXlsx(out: Response, tables: Table[]): Promise<void> {
+export async function writeXlsx(out: Writable, tables: Table[]): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const used = new Set<string>();
   for (const t of tables) {
@@ -161,11 +175,13 @@ export async function writeXlsx(out: Response, tables: Table[]): Promise<void> {
     for await (const cells of t.rows) {
       ws.addRow(cells.map((v, i) => xlsxValue(v, t.types[i] ?? 'text'))).commit();
       if (++n % 500 === 0) {
+        const queue = sheetQueue(ws);
+        while (queue && queue._writableState.length > SHEET_QUEUE_LIMIT && !out.destroyed) {
+          if (queue._writableState.needDrain) await drainOf(queue, out);
+          else await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (out.writableNeedDrain && !out.destroyed) await drainOf(out, out);
         if (out.destroyed) throw new Error('The download was cancelled.');
-        // Let the compressor and the socket run (an embedded database never yields to them by itself).
-        await new Promise((resolve) => setImmediate(resolve));
-        await drained(out);
-        if (n % 20000 === 0) { const d = (ws as any).stream?.pipes?.[0]; console.error('backlog', n, d?._writableState?.length, d?._readableState?.length, d?._readableState?.pipes?.constructor?.name ?? d?._readableState?.pipes?.length, 'res', out.writableLength, 'sb', (ws as any).stream?.buffers?.length); }
       }
     }
     ws.commit();

@@ -3,8 +3,8 @@
 // shown by name here, except on the transactions page to a signed-in user of the paying body.
 //
 // The place page is the busiest page, so it reads only the count cache (ctx.counts) and keeps what it
-// derives from a count (charts, links) in a WeakMap keyed by the cached count object: a cached page costs
-// no database query and no chart layout.
+// derives from a count (charts, and the rendered HTML of the count itself) in a WeakMap keyed by the cached
+// count object: a cached page costs no database query, no chart layout and no re-rendering of the count.
 import express, { type Request, type Router } from 'express';
 import type { WebContext } from '../context.ts';
 import { listPlaces, findPlace, normalisePlaceCode, placesOfBody, PlaceError } from '../../place/places.ts';
@@ -34,11 +34,11 @@ export const LINES_PER_PAGE = 100;
 
 type Params = Record<string, string | number | null | undefined>;
 
-/** A query string of the non-empty values, in the order given. */
+/** A query string of the non-empty values, in the order given (commas left readable, as lineSearchParams does). */
 export function queryString(params: Params): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  return p.toString();
+  return p.toString().replace(/%2C/g, ',');
 }
 
 /** The transactions page with these filters. */

@@ -332,7 +332,9 @@ export function uploadRoutes(ctx: WebContext): Router {
       const u = (await findUpload(ctx.db, id))!;
       let r: DryRunResult;
       try {
-        r = await dryRunFile(ctx.db, u.stored_path, { bodyCode: u.body_code, maxBytes: ctx.settings.maxUploadBytes, mapping: u.mapping, onProgress: progressReporter(id, job, 'checking') });
+        r = await dryRunFile(ctx.db, u.stored_path, {
+          bodyCode: u.body_code, maxBytes: ctx.settings.maxUploadBytes, mapping: u.mapping, parseInWorker: true, onProgress: progressReporter(id, job, 'checking'),
+        });
       } catch (err) {
         const known = err instanceof IngestError || err instanceof UnreadableFileError;
         await updateUpload(ctx.db, id, { status: 'failed', error: known ? nameFile((err as Error).message, u) : 'The file could not be checked because of a fault in the service; nothing was loaded. Try again later.' }, ['checking']);
@@ -440,7 +442,7 @@ export function uploadRoutes(ctx: WebContext): Router {
       try {
         result = await ingestFiles(ctx.db, [u.stored_path], {
           bodyCode: u.body_code, actor, maxBytes: ctx.settings.maxUploadBytes, batchLines: ctx.settings.copyBatchLines,
-          mapping: u.mapping, onProgress: progressReporter(id, job, 'loading'),
+          mapping: u.mapping, parseInWorker: true, onProgress: progressReporter(id, job, 'loading'),
         });
       } catch (err) {
         await removeUploadFolder(ctx.settings.uploadDir, u.stored_path);

@@ -21,12 +21,16 @@ const KEEP_FINISHED_MS = 60 * 60 * 1000;
 export class JobRunner {
   private readonly jobs = new Map<string, Job>();
 
-  /** Starts `work` under `key` unless a job with that key is running (then returns null). */
-  start<T>(key: string, work: (job: Job<T>) => Promise<T>): Job<T> | null {
-    if (this.running(key)) return null;
+  /**
+   * Starts `work` under `key`. Jobs with the same key never overlap: one started while another is still
+   * finishing waits for it (callers make sure, through the state they keep, that a step starts once).
+   */
+  start<T>(key: string, work: (job: Job<T>) => Promise<T>): Job<T> {
     this.forgetOld();
+    const previous = this.jobs.get(key);
     const job = { key, startedAt: Date.now(), finishedAt: null, lines: 0 } as Job<T>;
     job.finished = (async () => {
+      await previous?.finished;
       // Let the request that started the job answer first.
       await new Promise((resolve) => setImmediate(resolve));
       try {
