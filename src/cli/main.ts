@@ -7,6 +7,7 @@ import { registerClassifyCommands } from './classify.ts';
 import { registerDemoCommands } from './demo.ts';
 import { registerPlaceCommands } from './place.ts';
 import { registerWebCommands } from './web.ts';
+import { registerInsightCommands } from './insight.ts';
 
 export type Register = (program: Command, context: () => CliContext) => void;
 
@@ -19,7 +20,7 @@ export function buildProgram(contextFactory?: (opts: GlobalOptions) => CliContex
     .exitOverride();
   let ctx: CliContext | undefined;
   const context = () => (ctx ??= (contextFactory ?? ((o) => new CliContext(o)))(program.opts<GlobalOptions>()));
-  for (const register of [registerIngestCommands, registerBodyCommands, registerClassifyCommands, registerDemoCommands, registerPlaceCommands, registerWebCommands]) register(program, context);
+  for (const register of [registerIngestCommands, registerBodyCommands, registerClassifyCommands, registerDemoCommands, registerPlaceCommands, registerWebCommands, registerInsightCommands]) register(program, context);
   return { program, context };
 }
 

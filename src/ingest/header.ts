@@ -1,7 +1,7 @@
 // Finds the header row: the first rows of a sheet may be junk (a row of commas, a title, notes).
 // The header is the row, among the first 30 non-blank ones, whose cells look most like known
 // column names, with data-looking rows after it.
-import { headerScores, normaliseHeader, profileColumn, type SavedMapping } from './mapping.ts';
+import { headerScores, profileColumn, savedChoice, type SavedMapping } from './mapping.ts';
 import type { RawRow } from './read/csv.ts';
 
 export const HEADER_SEARCH_ROWS = 30;
@@ -33,7 +33,7 @@ export function findHeaderRow(rows: RawRow[], saved: SavedMapping = {}): number 
     if (numeric > texts.length / 2) continue;
     if (firstTextRow < 0) firstTextRow = i;
     const { recognised, hasDate, hasAmount } = headerScores(texts);
-    const savedHits = texts.filter((t) => saved[normaliseHeader(t)] !== undefined).length;
+    const savedHits = texts.filter((t) => savedChoice(saved, t) !== undefined).length;
     const score = recognised * 2 + savedHits * 3 + (hasDate ? 3 : 0) + (hasAmount ? 3 : 0);
     if (score > bestScore) { best = i; bestScore = score; }
   }

@@ -140,6 +140,12 @@ export interface ColumnAssignment {
 
 export type SavedMapping = Record<string, CanonicalField | 'ignore'>;
 
+/** The saved choice for a header, if any (own keys only: a column named "Constructor" is not Object's). */
+export function savedChoice(saved: SavedMapping, header: unknown): CanonicalField | 'ignore' | undefined {
+  const key = normaliseHeader(header);
+  return Object.hasOwn(saved, key) ? saved[key] : undefined;
+}
+
 /**
  * Assigns fields to columns. `sample` holds data rows (cells by column index) used to check guesses
  * against the values and to find date/amount columns whose headers say nothing.
@@ -158,7 +164,7 @@ export function mapColumns(headers: unknown[], sample: unknown[][], saved: Saved
 
   // 1. The saved mapping for this body.
   for (const c of cols) {
-    const s = saved[normaliseHeader(c.header)];
+    const s = savedChoice(saved, c.header);
     if (!s) continue;
     if (s === 'ignore') { c.how = 'saved'; continue; }
     if (taken.has(s)) continue;

@@ -4,9 +4,3 @@ export function detach<T extends string | null>(s: T): T {
   if (s === null || s.length < 13) return s; // V8 copies short substrings anyway
   return (s + ' ').slice(0, -1) as T;
 }
-
-/** One CSV cell: quoted when it holds a comma, quote or line break. */
-export function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}

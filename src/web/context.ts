@@ -6,6 +6,7 @@ import type { Settings } from '../config.ts';
 import { countPlace, type CountOptions } from '../place/count-service.ts';
 import type { CountResult } from '../place/count.ts';
 import { PageCache } from './page-cache.ts';
+import { SessionCache } from './auth.ts';
 
 /**
  * Place counts served to the public are read from a cache: a count takes tens of milliseconds, and on
@@ -40,15 +41,24 @@ export interface WebContext {
   counts: CountCache;
   /** Rendered public pages (see page-cache.ts). */
   pages: PageCache;
+  /** Signed-in users by session token (see auth.ts). */
+  sessions: SessionCache;
   /** Signing key for CSRF tokens. */
   secret: string;
   /** Called after any change to the ledger, rules or places. */
   dataChanged(): void;
+  /** Called after any change to accounts (role, body, password, disabled). */
+  accountsChanged(): void;
 }
 
 export function makeContext(db: Database, settings: Settings, secret: string): WebContext {
   const ttl = db.kind === 'pglite' ? Infinity : 30_000;
   const counts = new CountCache(db, ttl);
   const pages = new PageCache(ttl);
-  return { db, settings, counts, pages, secret, dataChanged: () => { counts.invalidate(); pages.invalidate(); } };
+  const sessions = new SessionCache(db);
+  return {
+    db, settings, counts, pages, sessions, secret,
+    dataChanged: () => { counts.invalidate(); pages.invalidate(); },
+    accountsChanged: () => sessions.clear(),
+  };
 }

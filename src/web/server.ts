@@ -20,6 +20,7 @@ import { cookieRoutes } from './routes/cookies.ts';
 import { publicRoutes } from './routes/public.ts';
 import { partnerRoutes } from './routes/partner.ts';
 import { apiRoutes } from './routes/api.ts';
+import { insightApiRoutes, insightRoutes } from './routes/insight.ts';
 
 /** The CSRF signing key: from settings, else generated once and kept in the database. */
 export async function serverSecret(db: Database, settings: Settings): Promise<string> {
@@ -75,8 +76,10 @@ export function createApp(ctx: WebContext): Express {
 
   app.use(accountRoutes(ctx));
   app.use(cookieRoutes(ctx));
+  app.use('/api', insightApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(partnerRoutes(ctx));
+  app.use(insightRoutes(ctx));
   app.use(publicRoutes(ctx));
 
   app.use((req, res) => {

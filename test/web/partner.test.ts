@@ -66,6 +66,12 @@ for (const engine of engines) {
       assert.equal(page.status, 200);
       assert.equal(textOf(page, 'coverage-value'), percent(before.overall.share_of_value));
       assert.match(page.text, /Zzyzx Widget Unit/, 'the largest unclassified group is listed');
+      // The group's value opens the lines behind it.
+      const lines = /href="(\/transactions\?[^"]*theme=unclassified[^"]*)"/.exec(page.text)![1]!.replace(/&amp;/g, '&');
+      const behind = await admin.get(lines);
+      assert.equal(behind.status, 200);
+      assert.match(behind.text, /Zzyzx Widget Unit/);
+      assert.doesNotMatch(behind.text, /Refuse Collection/);
       // The group's "Add a rule" link fills in its values.
       const href = /href="(\/partner\/rules\/new\?[^"]*Zzyzx[^"]*)"/.exec(page.text)![1]!.replace(/&amp;/g, '&');
       const form = await admin.get(href);

@@ -164,7 +164,7 @@ for (const engine of engines) {
         assert.ok(audit.some((a) => a.action === action), `audit has ${action}`);
       }
       const after = await v.get(`/partner/uploads/${id}/rejections.csv`);
-      assert.equal(after.text, csv.text.replace(/^[^\n]*\n/, 'file,sheet,line,column,reason,row\n'), 'once loaded, the rejections come from the ledger');
+      assert.equal(after.text, csv.text, 'once loaded, the same rejections come from the ledger');
       const list = await v.get('/partner/uploads');
       assert.match(list.text, /hyndburn_2023-04\.csv/);
       assert.match(list.text, /Loaded/);

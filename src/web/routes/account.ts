@@ -32,7 +32,7 @@ export function accountRoutes(ctx: WebContext): Router {
 
   router.post('/sign-out', async (req, res) => {
     const token = req.cookies?.[SESSION_COOKIE];
-    if (token) await endSession(ctx.db, String(token));
+    if (token) { ctx.sessions.forget(String(token)); await endSession(ctx.db, String(token)); }
     if (req.user) await recordAudit(ctx.db, `web:${req.user.email}`, 'sign-out', req.user.email);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/');

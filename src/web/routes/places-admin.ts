@@ -44,7 +44,7 @@ export function placesAdminRoutes(ctx: WebContext): Router {
   router.get('/', async (req, res) => {
     res.render('pages/partner/places/index.njk', {
       title: 'Places', breadcrumbs: crumbs, places: await listPlaces(ctx.db),
-      deleted: typeof req.query.deleted === 'string' ? req.query.deleted : null,
+      deleted: typeof req.query.deleted === 'string' && /^[A-Z0-9_-]{1,64}$/.test(req.query.deleted) ? req.query.deleted : null,
     });
   });
 

@@ -10,9 +10,9 @@ import {
   setRuleEnabled, type CoverageReport, type ReclassifyResult,
 } from '../../classify/service.ts';
 import { formatCondition } from '../../classify/conditions.ts';
-import { CONDITION_FIELDS, CONDITION_OPS, type ConditionField, type ConditionOp, type RuleCondition } from '../../classify/types.ts';
+import { CONDITION_FIELDS, CONDITION_OPS, UNCLASSIFIED_THEME, type ConditionField, type ConditionOp, type RuleCondition } from '../../classify/types.ts';
 import { jobsOf } from '../uploads/jobs.ts';
-import { demoNoticeFor } from './public.ts';
+import { demoNoticeFor, transactionsHref } from './public.ts';
 
 export const CONDITION_FIELD_LABELS: Record<ConditionField, string> = {
   body: 'Body (its code or type)',
@@ -94,11 +94,13 @@ export function rulesRoutes(ctx: WebContext): Router {
     const themes = new Map(taxonomy.themes.map((t) => [t.code, t.label]));
     const job = jobs.get<ApplyOutcome>(APPLY_JOB);
     res.render('pages/partner/rules/index.njk', {
-      title: 'Classification rules', breadcrumbs: crumbs, report, demoNotice: demoNoticeFor(...report.bodies.map((b) => b.body_code)),
-      notice: typeof req.query.done === 'string' ? req.query.done : null, noticeRule: typeof req.query.rule === 'string' ? req.query.rule : null,
+      title: 'Classification rules', breadcrumbs: crumbs, report, bodyLinesHref: (code: string) => transactionsHref({ body: code }), demoNotice: demoNoticeFor(...report.bodies.map((b) => b.body_code)),
+      notice: ['added', 'enabled', 'disabled', 'moved'].includes(String(req.query.done)) ? req.query.done : null,
+      noticeRule: /^\d{1,9}$/.test(String(req.query.rule)) ? req.query.rule : null,
       applying: job && job.finishedAt === null,
       groups: report.unclassified_groups.map((g) => ({
         ...g,
+        linesHref: transactionsHref({ body: g.body_code, theme: UNCLASSIFIED_THEME }),
         addHref: '/partner/rules/new?' + new URLSearchParams({ body_code: g.body_code, ...Object.fromEntries(Object.entries(g.fields).filter(([, v]) => v !== null)) as Record<string, string> }).toString(),
       })),
       rules: rules.map((r, i) => ({
@@ -237,7 +239,7 @@ export function rulesRoutes(ctx: WebContext): Router {
     res.render('pages/partner/rules/apply.njk', {
       title: job && job.finishedAt === null ? 'Applying the rules' : 'Rules applied',
       breadcrumbs: [...crumbs, { text: 'Classification rules', href: '/partner/rules' }],
-      job, running: job !== undefined && job.finishedAt === null, failed: job?.error, out,
+      job, running: job !== undefined && job.finishedAt === null, failed: job?.error, out, autoRefresh: req.query.refresh !== 'off',
       bodies: out?.after.bodies.map((a) => ({ after: a, before: beforeBodies.get(a.body_code) ?? null })) ?? [],
     });
   });

@@ -13,13 +13,13 @@ import { recordAudit } from '../../db/audit.ts';
 import { findBody, lookupBody, type Body } from '../../place/bodies.ts';
 import { placesOfBody } from '../../place/places.ts';
 import { CANONICAL_FIELDS, FIELD_LABELS, isCanonicalField, type CanonicalField } from '../../ingest/fields.ts';
-import { normaliseHeader, type SavedMapping } from '../../ingest/mapping.ts';
+import { normaliseHeader, savedChoice, type SavedMapping } from '../../ingest/mapping.ts';
 import { getSavedMapping, saveMapping } from '../../ingest/saved-mapping.ts';
 import { previewFile, type FilePreview, type PreviewSheet } from '../../ingest/preview.ts';
 import { dryRunFile, formatBytes, ingestFiles, IngestError, type DryRunResult } from '../../ingest/service.ts';
 import { UnreadableFileError } from '../../ingest/read/source.ts';
 import { listRejections } from '../../ledger/repository.ts';
-import { csvCell } from '../../util/strings.ts';
+import { CSV_TYPE, csvRow, PRIVATE_CACHE, type CellType } from '../api/downloads.ts';
 import { jobsOf, type Job } from '../uploads/jobs.ts';
 import { FileProblem, receiveFileToDisk } from '../uploads/multipart.ts';
 import {
@@ -60,8 +60,12 @@ const headerSheet = (p: FilePreview | null): PreviewSheet | undefined => p?.shee
 /** Plain-English messages name the file the user chose, not where it is stored. */
 const nameFile = (message: string, u: Pick<Upload, 'stored_path' | 'original_name'>) => message.split(u.stored_path).join(u.original_name);
 
+const REJECTION_TYPES: CellType[] = ['text', 'text', 'integer', 'text', 'text', 'text'];
+
+/** Rejected rows as CSV, the columns `totalplace rejections --csv` writes. */
 function rejectionsCsv(rows: { file: string; sheet: string | null; line: number; column: string | null; reason: string; raw: string }[]): string {
-  return ['file,sheet,line,column,reason,row', ...rows.map((r) => [r.file, r.sheet, r.line, r.column, r.reason, r.raw].map(csvCell).join(','))].join('\n') + '\n';
+  return '\uFEFF' + csvRow(['file', 'sheet', 'line', 'column', 'reason', 'row'], [])
+    + rows.map((r) => csvRow([r.file, r.sheet, r.line, r.column, r.reason, r.raw], REJECTION_TYPES)).join('');
 }
 
 export function uploadRoutes(ctx: WebContext): Router {
@@ -245,7 +249,7 @@ export function uploadRoutes(ctx: WebContext): Router {
       // A header that reads the same as an earlier one cannot be told apart in a mapping.
       const mappable = key !== '' && !seen.has(key);
       seen.add(key);
-      const current = opts.chosen?.[c.index] ?? u.mapping[key] ?? c.field ?? 'ignore';
+      const current = opts.chosen?.[c.index] ?? savedChoice(u.mapping, c.header) ?? c.field ?? 'ignore';
       return {
         index: c.index, header: c.header || `(column ${c.index + 1}, no name)`, examples: c.examples, mappable,
         how: c.how, fieldLabel: c.field ? FIELD_LABELS[c.field] : 'Not used',
@@ -284,7 +288,7 @@ export function uploadRoutes(ctx: WebContext): Router {
     const unnamed: typeof sheet.columns = [];
     for (const c of sheet.columns) {
       const key = normaliseHeader(c.header);
-      if (!key || key in mapping) { unnamed.push(c); continue; }
+      if (!key || Object.hasOwn(mapping, key)) { unnamed.push(c); continue; }
       const value = String(req.body?.[`field-${c.index}`] ?? 'ignore');
       chosen[c.index] = value;
       if (value !== 'ignore' && !isCanonicalField(value)) { fail(c.index, `Choose what "${c.header}" holds from the list`); continue; }
@@ -358,7 +362,7 @@ export function uploadRoutes(ctx: WebContext): Router {
       const now = (await findUpload(ctx.db, u.id))!;
       if (now.status !== 'checking') { res.redirect(303, `/partner/uploads/${u.id}/report`); return; }
       res.render('pages/partner/uploads/working.njk', {
-        title: 'Checking the file', upload: u, lines: Math.max(jobs.get(jobKey(u.id))?.lines ?? 0, u.progress_lines), expected: null,
+        title: 'Checking the file', upload: u, lines: Math.max(jobs.get(jobKey(u.id))?.lines ?? 0, u.progress_lines), expected: null, autoRefresh: req.query.refresh !== 'off',
         breadcrumbs: crumbs(),
       });
       return;
@@ -397,7 +401,7 @@ export function uploadRoutes(ctx: WebContext): Router {
     } else if (u.status === 'checked') {
       text = await fs.promises.readFile(rejectionsPath(u.stored_path), 'utf8');
     } else throw new NotFound('The rejected rows are available once the file has been checked.');
-    res.set('Content-Type', 'text/csv; charset=utf-8')
+    res.set('Content-Type', CSV_TYPE).set('Cache-Control', PRIVATE_CACHE)
       .set('Content-Disposition', `attachment; filename="${path.basename(u.original_name, path.extname(u.original_name))}-rejected-rows.csv"`)
       .send(text);
   });
@@ -409,7 +413,7 @@ export function uploadRoutes(ctx: WebContext): Router {
     if (!requireStatus(u, ['checked'], res)) return;
     const sheet = headerSheet(u.preview)!;
     const mapped = sheet.columns
-      .map((c) => ({ c, field: u.mapping[normaliseHeader(c.header)] ?? c.field }))
+      .map((c) => ({ c, field: savedChoice(u.mapping, c.header) ?? c.field }))
       .filter(({ field }) => field && field !== 'ignore')
       .map(({ c, field }) => `${FIELD_LABELS[field as CanonicalField]}: "${c.header || `column ${c.index + 1}`}"`);
     res.render('pages/partner/uploads/check.njk', {
@@ -431,12 +435,18 @@ export function uploadRoutes(ctx: WebContext): Router {
       await recordAudit(tx, actor, 'upload.confirm', `upload:${u.id}`, { body: u.body_code, file: u.original_name });
       return true;
     });
-    if (started) startLoad(u.id, actor);
+    if (started) startLoad(u, actor);
     res.redirect(303, `/partner/uploads/${u.id}/progress`);
   });
 
-  function startLoad(id: number, actor: string): void {
-    jobs.start(jobKey(id), async (job) => {
+  // Uploads being loaded, as they stood when the load began: the progress page is drawn from these and
+  // the job's line count, because on the embedded database every query waits until the load commits.
+  const loading = new Map<number, Upload>();
+
+  function startLoad(started: Upload, actor: string): void {
+    const id = started.id;
+    loading.set(id, { ...started, status: 'loading', progress_lines: 0 });
+    const job = jobs.start(jobKey(id), async (job) => {
       const u = (await findUpload(ctx.db, id))!;
       let result: Awaited<ReturnType<typeof ingestFiles>>;
       try {
@@ -462,16 +472,27 @@ export function uploadRoutes(ctx: WebContext): Router {
         await recordAudit(tx, actor, 'upload.loaded', `upload:${id}`, { body: u.body_code, file: u.original_name, file_id: fr.file_id, rows_loaded: fr.rows_loaded, rows_rejected: fr.rows_rejected, total_pence: fr.total_pence });
       });
     });
+    void job.finished.then(() => loading.delete(id));
   }
 
   router.get('/:id/progress', async (req, res) => {
+    const live = loading.get(Number(req.params.id));
+    const liveJob = live && jobs.get(jobKey(live.id));
+    if (live && liveJob && liveJob.finishedAt === null) {
+      assertCan(req, 'upload', live.body_code);
+      res.render('pages/partner/uploads/working.njk', {
+        title: 'Loading the file', upload: live, lines: liveJob.lines,
+        expected: live.report?.rows_loaded ?? null, autoRefresh: req.query.refresh !== 'off', breadcrumbs: crumbs(),
+      });
+      return;
+    }
     let u = await loadUpload(req);
     if (u.status === 'loading') { await tidy(); u = (await findUpload(ctx.db, u.id))!; }
     if (!requireStatus(u, ['loading', 'loaded', 'failed', 'cancelled'], res)) return;
     if (u.status === 'loading') {
       res.render('pages/partner/uploads/working.njk', {
         title: 'Loading the file', upload: u, lines: Math.max(jobs.get(jobKey(u.id))?.lines ?? 0, u.progress_lines),
-        expected: u.report?.rows_loaded ?? null, breadcrumbs: crumbs(),
+        expected: u.report?.rows_loaded ?? null, autoRefresh: req.query.refresh !== 'off', breadcrumbs: crumbs(),
       });
       return;
     }

@@ -4,7 +4,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { WebContext } from '../context.ts';
 import { actorOf, assertCan } from '../auth.ts';
 import { NotFound } from '../errors.ts';
-import { signInLimiter } from '../security.ts';
+import { SESSION_COOKIE, signInLimiter } from '../security.ts';
 import { AccountError, authenticate, createUser, findUser, listUsers, updateUser, type User } from '../../accounts/users.ts';
 import { passwordProblem } from '../../accounts/passwords.ts';
 import { ROLE_LABELS, ROLES, type Role } from '../../accounts/permissions.ts';
@@ -105,16 +105,19 @@ export function usersAdminRoutes(ctx: WebContext): Router {
     const role = String(req.body?.role ?? '') as Role;
     if (role !== user.role) notSelf(req, user, 'change the role of');
     await updateUser(ctx.db, user.id, { role, body_code: String(req.body?.body ?? '').trim() || null }, actorOf(req));
+    ctx.accountsChanged();
   }, 'role'));
 
   router.post('/:id/status', (req, res) => change(req, res, async (user) => {
     const disabled = req.body?.disabled === 'yes';
     if (disabled) notSelf(req, user, 'disable');
     await updateUser(ctx.db, user.id, { disabled }, actorOf(req));
+    ctx.accountsChanged();
   }, req.body?.disabled === 'yes' ? 'disabled' : 'enabled'));
 
   router.post('/:id/password', (req, res) => change(req, res, async (user) => {
     await updateUser(ctx.db, user.id, { password: String(req.body?.password ?? '') }, actorOf(req));
+    ctx.accountsChanged();
   }, 'password'));
 
   return router;
@@ -165,7 +168,10 @@ export function ownAccountRoutes(ctx: WebContext): Router {
     if (next !== confirm) { render(res, { text: 'The new passwords do not match', href: '#confirm' }, 400); return; }
     // Changing the password ends every session of the account, this one included.
     await updateUser(ctx.db, user.id, { password: next }, actorOf(req));
-    res.render('pages/partner/account.njk', { title: 'Your password has been changed', breadcrumbs: crumbs, changed: true });
+    ctx.accountsChanged();
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    Object.assign(res.locals, { user: null, roleLabel: null });
+    res.render('pages/partner/account.njk', { title: 'Your password has been changed', changed: true });
   });
 
   return router;
