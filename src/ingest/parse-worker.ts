@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Classifier } from '../classify/classifier.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { openSource, UnreadableFileError } from './read/source.ts';
+import { serviceRollupLine, supplierRollupLine } from '../ledger/repository.ts';
 
 const MAX_IN_FLIGHT = 3;
 const port = parentPort!;
@@ -26,7 +27,18 @@ try {
     port.postMessage({ type: 'chunk', bytes, lines }, [bytes.buffer as ArrayBuffer]);
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
   }
-  port.postMessage({ type: 'done', summary, lines });
+  // The deep-dive tallies go back as COPY bytes, transferred: as objects, a big file's hundreds of
+  // thousands of tallies would be rebuilt and garbage-collected on the main thread (the web server's).
+  const pack = <T>(rows: T[] | Uint8Array, line: (t: T) => string) => {
+    if (rows instanceof Uint8Array) return rows;
+    const parts: string[] = [];
+    for (let i = 0; i < rows.length; i += 20000) parts.push(rows.slice(i, i + 20000).map(line).join(''));
+    return new TextEncoder().encode(parts.join(''));
+  };
+  const s = summary!;
+  const services = pack(s.services, serviceRollupLine(input.bodyCode, input.fileId));
+  const suppliers = pack(s.suppliers, supplierRollupLine(input.bodyCode, input.fileId));
+  port.postMessage({ type: 'done', summary: { ...s, services, suppliers }, lines }, [services.buffer as ArrayBuffer, suppliers.buffer as ArrayBuffer]);
 } catch (err) {
   const e = err as Error;
   port.postMessage({ type: 'error', unreadable: err instanceof UnreadableFileError, message: e?.message ?? String(err), stack: e?.stack });

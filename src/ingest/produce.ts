@@ -9,7 +9,7 @@ import { financialYear } from './normalise.ts';
 import type { OpenedSource } from './read/source.ts';
 import type { RawRow } from './read/csv.ts';
 import { CopyWriter, makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
-import type { RollupCell } from '../ledger/repository.ts';
+import type { RollupCell, ServiceTally, SupplierTally } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
 import { detach } from '../util/strings.ts';
@@ -34,10 +34,9 @@ export interface ProduceSummary {
   rejections: Rejection[];
   sheets: SheetReport[];
   rollups: RollupCell[];
-  /** Deep-dive tallies: [year, theme, service area ('' when none), payee body, lines, pence]. */
-  services: [string, string, string, string, number, number][];
-  /** [year, theme, payee kind, supplier key ('' for individuals/redacted/missing), payee body, lines, pence]. */
-  suppliers: [string, string, string, string, string, number, number][];
+  /** Deep-dive tallies (see ServiceTally / SupplierTally); from the parse worker, as ready COPY bytes. */
+  services: ServiceTally[] | Uint8Array;
+  suppliers: SupplierTally[] | Uint8Array;
   loaded: number;
   total: number;
   encoding: string | null;
@@ -204,7 +203,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   progress?.(loaded);
   const rows = <T extends unknown[]>(m: Map<string, { lines: number; pence: number }>) =>
     [...m].map(([k, t]) => [...k.split('\0'), t.lines, t.pence] as unknown as T);
-  done({ rejections, sheets, rollups: monthlyRollup(byClass), services: rows(byService), suppliers: rows(bySupplier), loaded, total, encoding, checksum: source.checksum() });
+  done({ rejections, sheets, rollups: monthlyRollup(byClass), services: rows<ServiceTally>(byService), suppliers: rows<SupplierTally>(bySupplier), loaded, total, encoding, checksum: source.checksum() });
 }
 
 function tally(m: Map<string, { lines: number; pence: number }>, key: string, pence: number): void {

@@ -83,18 +83,37 @@ export async function insertRollups(tx: Sql, bodyCode: string, fileId: number, c
     copyRows(cells, (c) => [b, fileId, c.financialYear, c.month, copyText(c.theme), copyText(c.cofog), copyText(c.prevention), c.classified ? 't' : 'f', copyText(c.payeeBody), c.lines, c.pence].join('\t') + '\n'));
 }
 
-/** The deep-dive rollups of one file, from the tallies made while it was parsed. */
-export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
-  services: [string, string, string, string, number, number][], suppliers: [string, string, string, string, string, number, number][]): Promise<void> {
+/** Deep-dive tallies made while a file is parsed (src/ingest/produce.ts). */
+export type ServiceTally = [year: string, theme: string, service: string, payeeBody: string, lines: number, pence: number];
+export type SupplierTally = [year: string, theme: string, payeeKind: string, supplierKey: string, payeeBody: string, lines: number, pence: number];
+
+/** COPY line for spend_rollup_service. */
+export function serviceRollupLine(bodyCode: string, fileId: number): (t: ServiceTally) => string {
   const b = copyText(bodyCode);
+  return ([fy, theme, service, payee, lines, pence]) => [b, fileId, fy, copyText(theme), copyText(service), copyText(payee), lines, pence].join('\t') + '\n';
+}
+
+/** COPY line for spend_rollup_supplier (individuals and redacted payees under their fixed labels). */
+export function supplierRollupLine(bodyCode: string, fileId: number): (t: SupplierTally) => string {
+  const b = copyText(bodyCode);
+  const label = (kind: string, key: string) => (kind === 'individual' ? INDIVIDUALS_LABEL : kind === 'redacted' ? REDACTED_LABEL : key);
+  return ([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(label(kind, key)), lines, pence].join('\t') + '\n';
+}
+
+/**
+ * The deep-dive rollups of one file, from the tallies made while it was parsed: as tallies, or as COPY
+ * bytes already made by the parse worker (so a big file's tallies cost this thread nothing).
+ */
+export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
+  services: ServiceTally[] | Uint8Array, suppliers: SupplierTally[] | Uint8Array): Promise<void> {
+  const rows = <T>(v: T[] | Uint8Array, line: (t: T) => string) => (v instanceof Uint8Array ? [v] : copyRows(v, line));
   if (services.length) {
     await tx.copyIn('spend_rollup_service', ['body_code', 'file_id', 'financial_year', 'theme_code', 'service_area', 'payee_body_code', 'lines', 'amount_pence'],
-      copyRows(services, ([fy, theme, service, payee, lines, pence]) => [b, fileId, fy, copyText(theme), copyText(service), copyText(payee), lines, pence].join('\t') + '\n'));
+      rows(services, serviceRollupLine(bodyCode, fileId)));
   }
   if (suppliers.length) {
-    const label = (kind: string, key: string) => (kind === 'individual' ? INDIVIDUALS_LABEL : kind === 'redacted' ? REDACTED_LABEL : key);
     await tx.copyIn('spend_rollup_supplier', ['body_code', 'file_id', 'financial_year', 'theme_code', 'payee_kind', 'supplier_key', 'payee_body_code', 'supplier_name', 'lines', 'amount_pence'],
-      copyRows(suppliers, ([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(label(kind, key)), lines, pence].join('\t') + '\n'));
+      rows(suppliers, supplierRollupLine(bodyCode, fileId)));
   }
 }
 
