@@ -9,13 +9,9 @@ import { bodySummary, formatPence } from '../ledger/summary.ts';
 import { findLines } from '../ledger/lines.ts';
 import { clearMapping, getSavedMapping, MappingError, parseMappingPairs, saveMapping } from '../ingest/saved-mapping.ts';
 import { findBody, BodyError } from '../place/bodies.ts';
+import { csvLine } from '../util/csv.ts';
 
 const FY = /^\d{4}-\d{2}$/;
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export const registerIngestCommands: Register = (program, context) => {
   program.command('ingest')
@@ -44,9 +40,9 @@ export const registerIngestCommands: Register = (program, context) => {
       }
       if (!o.json && !o.progress && process.stderr.isTTY) process.stderr.write('\n');
       if (o.rejectionsCsv) {
-        const rows = ['file,sheet,line,column,reason'];
-        for (const f of result.files) for (const r of f.rejections) rows.push([f.file, r.sheet, r.line, r.column, r.reason].map(csvCell).join(','));
-        fs.writeFileSync(o.rejectionsCsv, rows.join('\n') + '\n');
+        const rows = [csvLine(['file', 'sheet', 'line', 'column', 'reason'])];
+        for (const f of result.files) for (const r of f.rejections) rows.push(csvLine([f.file, r.sheet, r.line, r.column, r.reason]));
+        fs.writeFileSync(o.rejectionsCsv, rows.join(''));
       }
       if (o.json) {
         ctx.printJson(result);
@@ -75,7 +71,7 @@ export const registerIngestCommands: Register = (program, context) => {
       const ctx = context();
       const rows = await listRejections(await ctx.database(), { bodyCode: o.body.toUpperCase(), fileId: o.fileId });
       if (o.csv) {
-        fs.writeFileSync(o.csv, ['file,sheet,line,column,reason,row', ...rows.map((r) => [r.file_name, r.sheet, r.line, r.column, r.reason, r.raw].map(csvCell).join(','))].join('\n') + '\n');
+        fs.writeFileSync(o.csv, [csvLine(['file', 'sheet', 'line', 'column', 'reason', 'row']), ...rows.map((r) => csvLine([r.file_name, r.sheet, r.line, r.column, r.reason, r.raw]))].join(''));
       }
       if (o.json) return ctx.printJson(rows);
       for (const r of rows) ctx.print(`${r.file_name}${r.sheet ? ` sheet "${r.sheet}"` : ''} line ${r.line}: ${r.reason}\n    ${r.raw}`);

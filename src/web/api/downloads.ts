@@ -12,6 +12,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
 import { formatPence } from '../../ledger/summary.ts';
+import { csvField, guardFormula } from '../../util/csv.ts';
+
+export { csvField, guardFormula };
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -52,14 +55,6 @@ export function poundsFromPence(pence: number): string {
   return formatPence(pence).replace(/[£,]/g, '');
 }
 
-/** Text a spreadsheet would run as a formula gets an apostrophe in front. */
-export function guardFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function csvValue(v: Cell, type: CellType): string {
   if (v === null || v === undefined || v === '') return '';
