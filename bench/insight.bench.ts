@@ -181,11 +181,11 @@ const bench: BenchModule = {
     const label = `${int(r.distinct_names)} names, ${BODIES} bodies`;
     figures.push({ case: label, metric: 'resolution time', value: Number(r.resolve_s.toFixed(2)), unit: 's', target: TIME_TARGET });
     figures.push({ case: label, metric: 'peak memory (whole process, generation included)', value: Math.round(peakMb), unit: 'MB', target: MEMORY_TARGET });
-    figures.push({ case: label, metric: 'pairwise precision against the generated truth', value: Number(r.precision.toFixed(4)), unit: '' });
-    figures.push({ case: label, metric: 'pairwise recall against the generated truth', value: Number(r.recall.toFixed(4)), unit: '' });
+    figures.push({ case: label, metric: 'pairwise precision against the generated truth', value: Number((r.precision * 100).toFixed(2)), unit: '%' });
+    figures.push({ case: label, metric: 'pairwise recall against the generated truth', value: Number((r.recall * 100).toFixed(2)), unit: '%' });
     ctx.log(table(['names', 'records', 'organisations', 'entities', 'candidate pairs', 'generate s', 'resolve s', 'peak MB', 'precision', 'recall'], [[
       int(r.distinct_names), int(r.records), int(r.organisations), int(r.entities), int(r.stats.candidate_pairs),
-      dec(r.generate_s), dec(r.resolve_s), int(peakMb), dec(r.precision), dec(r.recall),
+      dec(r.generate_s), dec(r.resolve_s), int(peakMb), `${(r.precision * 100).toFixed(2)}%`, `${(r.recall * 100).toFixed(2)}%`,
     ]]));
     ctx.log(`  time ${meets(r.resolve_s, TIME_TARGET) ? 'met' : 'MISSED'} (< 20 s); memory ${meets(peakMb, MEMORY_TARGET) ? 'met' : 'MISSED'} (< 1 GB)`);
     return { figures, failures };

@@ -87,6 +87,7 @@ const bench: BenchModule = {
     const failures: string[] = [];
     const rows: string[][] = [];
     for (const engine of engines) {
+      if (engine === 'postgres' && !process.env.DATABASE_URL) { failures.push('postgres: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)'); continue; }
       const env: NodeJS.ProcessEnv = { ...process.env, TOTALPLACE_ANALYTICS: '0' };
       let cleanup = async () => {};
       if (engine === 'pglite') {
@@ -129,6 +130,8 @@ const bench: BenchModule = {
           { case: `${engine} place page during ingest`, metric: 'p99 latency', value: busy.p99, unit: 'ms', target: TARGETS.p99 },
           { case: `${engine} health during ingest`, metric: 'max latency', value: hMax, unit: 'ms', target: TARGETS.health },
         );
+      } catch (err) {
+        failures.push(`${engine}: ${(err as Error).message}`);
       } finally {
         await server.stop().catch(() => server.child.kill());
         await cleanup();

@@ -23,7 +23,7 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   const [cmd, ...rest] = line.trim().split(' ');
   if (cmd === 'ingest') {
     const t0 = performance.now();
-    const result = await ingestFiles(db, [rest.join(' ')], { bodyCode: 'BENCH-BODY', bodyName: 'Bench body', actor: 'bench', batchLines: settings.copyBatchLines });
+    const result = await ingestFiles(db, [rest.join(' ')], { bodyCode: 'BENCH-BODY', bodyName: 'Bench body', actor: 'bench', batchLines: settings.copyBatchLines, background: true });
     running.ctx.dataChanged();
     say({ ingest: { rows_loaded: result.rows_loaded, rows_rejected: result.rows_rejected, total_pence: result.total_pence, error: result.files[0]?.error }, seconds: (performance.now() - t0) / 1000 });
   } else if (cmd === 'quit') {

@@ -3,11 +3,14 @@
 // server opens the database here instead, so its event loop keeps answering requests while an upload
 // is being loaded. The main-thread end is PGliteWorkerDatabase in database.ts.
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../util/threads.ts';
 import fs from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { WorkerRequest, WorkerReply } from './pglite-protocol.ts';
 
 const { dataDir } = workerData as { dataDir: string };
+// The web server's requests are served from caches on the main thread; they come before a load's work here.
+lowerThreadPriority();
 if (dataDir !== 'memory://') fs.mkdirSync(dataDir, { recursive: true });
 const ready = PGlite.create(dataDir === 'memory://' ? {} : { dataDir });
 

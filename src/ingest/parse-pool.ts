@@ -19,8 +19,8 @@ function workerUrl(): URL {
 }
 
 export async function* workerChunks(input: ProduceInput, classifier: ClassifierInput,
-  done: (s: ProduceSummary) => void, progress?: (lines: number) => void): AsyncGenerator<Uint8Array> {
-  const worker = new Worker(workerUrl(), { workerData: { input, classifier }, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
+  done: (s: ProduceSummary) => void, progress?: (lines: number) => void, background = false): AsyncGenerator<Uint8Array> {
+  const worker = new Worker(workerUrl(), { workerData: { input, classifier, background }, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
   const queue: Msg[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;

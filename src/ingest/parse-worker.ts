@@ -2,6 +2,7 @@
 // posts COPY text back as UTF-8 bytes (transferred, not copied), at most MAX_IN_FLIGHT chunks ahead of
 // the main thread's acknowledgements. See parse-pool.ts for the other end.
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../util/threads.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { openSource, UnreadableFileError } from './read/source.ts';
@@ -9,7 +10,9 @@ import { serviceRollupLine, supplierRollupLine } from '../ledger/repository.ts';
 
 const MAX_IN_FLIGHT = 3;
 const port = parentPort!;
-const { input, classifier } = workerData as { input: ProduceInput; classifier: ClassifierInput };
+const { input, classifier, background } = workerData as { input: ProduceInput; classifier: ClassifierInput; background?: boolean };
+// Behind a web server, requests come first: on Linux this lowers the priority of this thread only.
+if (background) lowerThreadPriority();
 
 let inFlight = 0;
 let wake: (() => void) | undefined;

@@ -34,6 +34,8 @@ export interface IngestOptions {
   mapping?: SavedMapping;
   /** Parse in a worker thread whatever the file's size (a web server keeps its event loop free for requests). */
   parseInWorker?: boolean;
+  /** Parse at low CPU priority (a web server's background job: requests come first). */
+  background?: boolean;
 }
 
 export interface SheetReport {
@@ -137,11 +139,11 @@ async function checkFile(file: string, maxBytes = Infinity): Promise<{ size: num
 
 /** Parses one file (in a worker thread when it is big) into COPY chunks; `done` gets the summary after the last. */
 async function parseChunks(file: string, size: number, input: ProduceInput, classifier: ClassifierSource,
-  done: (s: ProduceSummary) => void, opts: Pick<IngestOptions, 'onProgress' | 'parseInWorker'>): Promise<AsyncIterable<Uint8Array>> {
+  done: (s: ProduceSummary) => void, opts: Pick<IngestOptions, 'onProgress' | 'parseInWorker' | 'background'>): Promise<AsyncIterable<Uint8Array>> {
   const { onProgress } = opts;
   const progress = onProgress ? (lines: number) => onProgress({ file, lines }) : undefined;
-  return opts.parseInWorker || useWorker(size)
-    ? workerChunks(input, classifier.input, done, progress)
+  return opts.parseInWorker || opts.background || useWorker(size)
+    ? workerChunks(input, classifier.input, done, progress, opts.background)
     : produceCopy(await openSource(file), input, classifier.compiled(), done, progress);
 }
 
@@ -194,7 +196,7 @@ export interface DryRunResult extends Omit<FileResult, 'rejections'> {
  * (and why). Throws IngestError/UnreadableFileError as ingest does for a file it cannot read; a file
  * with nothing loadable comes back with `error` set and each sheet's reason in `sheets`.
  */
-export async function dryRunFile(db: Database, file: string, opts: Pick<IngestOptions, 'bodyCode' | 'maxBytes' | 'onProgress' | 'mapping' | 'parseInWorker'>): Promise<DryRunResult> {
+export async function dryRunFile(db: Database, file: string, opts: Pick<IngestOptions, 'bodyCode' | 'maxBytes' | 'onProgress' | 'mapping' | 'parseInWorker' | 'background'>): Promise<DryRunResult> {
   const body = await findBody(db, opts.bodyCode);
   if (!body) throw new IngestError(`No body with code ${opts.bodyCode} is registered.`);
   const { classifier, saved, bodies } = await parseSetup(db, body, opts.mapping);

@@ -69,7 +69,8 @@ export interface Opportunity {
   kind: 'supplier' | CategoryKind;
   key: string;
   label: string;
-  bodies: PlaceBodyRef[];
+  /** The bodies buying it; for a supplier, with the name each body pays it under (null for categories). */
+  bodies: (PlaceBodyRef & { spelling: string | null })[];
   total_pence: number;
   saving_pence: number;
 }
@@ -291,10 +292,10 @@ export async function opportunities(sql: Sql, placeCode: string, opts: { year?: 
   const assumption: SavingAssumption = opts.savingBasisPoints === undefined ? stored
     : { basis_points: opts.savingBasisPoints, percent: percentOf(opts.savingBasisPoints), source: 'given', updated_by: null, updated_at: null };
   const bp = assumption.basis_points;
-  const ref = (code: string, name: string): PlaceBodyRef => ({ code, name });
+  const ref = (code: string, name: string, spelling: string | null = null) => ({ code, name, spelling });
   const list: Opportunity[] = [
     ...shared.suppliers.filter((x) => !x.public_body && x.total_pence > 0).map((x) => ({
-      kind: 'supplier' as const, key: x.entity_key ?? x.name, label: x.name, bodies: x.by_body.map((b) => ref(b.body_code, b.body_name)),
+      kind: 'supplier' as const, key: x.entity_key ?? x.name, label: x.name, bodies: x.by_body.map((b) => ref(b.body_code, b.body_name, b.spelling)),
       total_pence: x.total_pence, saving_pence: estimatedSaving(x.total_pence, bp),
     })),
     ...categories.filter((g) => g.total_pence > 0).map((g) => ({

@@ -1,5 +1,5 @@
 // Entity resolution of payees: names as published by many bodies in, supplier entities out. Pure and
-// in-memory (the database reads and writes are in src/insight/service.ts), so it can be benchmarked and
+// in-memory (the database reads and writes are in src/insight/suppliers.ts), so it can be benchmarked and
 // tested on its own.
 //
 // Evidence, strongest first; each merge records the rule that made it, a score and a confidence:
@@ -401,11 +401,11 @@ const MAX_BLOCK = 100;
 /** A word in at most this many names blocks on its own. */
 const RARE_WORD = 10;
 
-/** 31-bit FNV-1a hash of a string. */
-function hash31(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 1);
+const FNV_START = 0x811c9dc5;
+/** FNV-1a over a string, leaving out the character at `skip` (-1: none), continuing from `h`. */
+function fnv(h: number, s: string, skip = -1): number {
+  for (let i = 0; i < s.length; i++) if (i !== skip) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 export interface Blocks {
@@ -429,26 +429,35 @@ export function blockNames(info: readonly KeyInfo[], freq: WordFrequencies): Blo
   if (K >= 1 << 22) throw new Error(`Too many distinct names to resolve at once (${K}; at most ${(1 << 22) - 1}).`);
   let entries = new Float64Array(Math.max(16, K * 12));
   let n = 0;
-  const add = (key: string, idx: number) => {
+  /** Adds a key (given by its hash, built without making the string) for name `idx`. */
+  const add = (h: number, idx: number) => {
     if (n === entries.length) { const grown = new Float64Array(entries.length * 2); grown.set(entries); entries = grown; }
-    entries[n++] = hash31(key) * 4194304 + idx; // hash in the high bits, the name in the low 22
+    entries[n++] = (h >>> 1) * 4194304 + idx; // a 31-bit hash in the high bits, the name in the low 22
   };
+  const SEP = ' ';
   const byRarity = (x: string, y: string) => (freq.count(x) - freq.count(y)) || (x < y ? -1 : 1);
   for (let idx = 0; idx < K; idx++) {
     const k = info[idx];
     const words = [...new Set(k.tokens.filter((t) => t.length >= 3 && !/^\d+$/.test(t)).map(singular))].sort(byRarity);
     const top = Math.min(words.length, 3);
-    for (let x = 0; x < top; x++) for (let y = x + 1; y < top; y++) add(words[x] < words[y] ? `w ${words[x]} ${words[y]}` : `w ${words[y]} ${words[x]}`, idx);
-    if (words.length > 0 && freq.count(words[0]) <= RARE_WORD) add(`w ${words[0]}`, idx);
+    // Each kind of key starts from its own letter, so "w"ords, "p"refixes and "d"eletions never collide by design.
+    for (let x = 0; x < top; x++) {
+      for (let y = x + 1; y < top; y++) {
+        const [a, b] = words[x] < words[y] ? [words[x], words[y]] : [words[y], words[x]];
+        add(fnv(fnv(fnv(FNV_START, 'w '), a), SEP + b), idx);
+      }
+    }
+    if (words.length > 0 && freq.count(words[0]) <= RARE_WORD) add(fnv(fnv(FNV_START, 'w '), words[0]), idx);
     const t = k.tokens;
-    if (t.length >= 3) add(`p ${t[0]} ${t[1]} ${t[2].slice(0, 2)}`, idx);
-    else if (k.compact.length >= 8) add(`p ${k.compact.slice(0, 8)}`, idx);
+    if (t.length >= 3) add(fnv(fnv(fnv(fnv(FNV_START, 'p '), t[0]), SEP + t[1] + SEP), t[2].slice(0, 2)), idx);
+    else if (k.compact.length >= 8) add(fnv(fnv(FNV_START, 'p '), k.compact.slice(0, 8)), idx);
     for (let x = 0; x < Math.min(words.length, 2); x++) {
       const w = words[x];
       if (w.length < 5) continue;
-      const other = words.length > 1 ? words[1 - x] : '';
-      add(`d ${w} ${other}`, idx);
-      for (let d = 0; d < w.length; d++) add(`d ${w.slice(0, d)}${w.slice(d + 1)} ${other}`, idx);
+      const tail = SEP + (words.length > 1 ? words[1 - x] : '');
+      const start = fnv(FNV_START, 'd ');
+      add(fnv(fnv(start, w), tail), idx);
+      for (let d = 0; d < w.length; d++) add(fnv(fnv(start, w, d), tail), idx);
     }
   }
   const sorted = entries.subarray(0, n).sort();

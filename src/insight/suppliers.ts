@@ -223,7 +223,12 @@ async function decide(tx: Sql, a: string, b: string, kind: 'same' | 'different',
      ON CONFLICT (name_a, name_b) DO UPDATE SET kind = EXCLUDED.kind, actor = EXCLUDED.actor, at = now()`, [x, y, kind, actor]);
 }
 
-const distinctNames = (e: SupplierEntity) => [...new Map(e.matches.map((m) => [lowerName(m.supplier_key), m.supplier_key])).values()];
+/** An entity's names, once each ignoring case, as the most-paid of its spellings (the matches come most-paid first). */
+export function distinctNames(e: SupplierEntity): string[] {
+  const byLower = new Map<string, string>();
+  for (const m of e.matches) if (!byLower.has(lowerName(m.supplier_key))) byLower.set(lowerName(m.supplier_key), m.supplier_key);
+  return [...byLower.values()];
+}
 
 /** Confirms that every name in an entity is the one supplier: the matches become people's decisions. */
 export async function confirmSupplier(db: Database, keyOrName: string, actor: string): Promise<SupplierEntity> {

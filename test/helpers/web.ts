@@ -79,6 +79,17 @@ export class Visitor {
     return this.request('POST', target.pathname + target.search, { body: form });
   }
 
+  /** Gets `url` until the page stops refreshing itself (a background job finished). */
+  async untilSettled(url: string, timeoutMs = 120_000): Promise<Reply> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.get(url);
+      if (!r.text.includes('http-equiv="refresh"')) return r;
+      if (Date.now() > until) throw new Error(`${url} still working after ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
   async signIn(email: string, password = TEST_PASSWORD): Promise<Reply> {
     await this.get('/sign-in');
     return this.post('/sign-in', { email, password });

@@ -35,6 +35,7 @@ const FILES: Record<string, string[]> = {
     'Date,Supplier,Amount,Expense Type',
     '01/05/2023,zurich insurance,500.00,Insurance',
     '02/05/2023,Gamma Supplies,80.00,Stationery',
+    '03/05/2023,Pendle Borough Council,90.00,Contributions',
   ],
 };
 

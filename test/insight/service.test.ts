@@ -44,7 +44,7 @@ for (const engine of engines) {
 
     test('resolution: one entity per supplier, why each name was matched, public bodies linked, individuals never', async () => {
       const s = await resolveAll(db, 'test');
-      assert.equal(s.names, 12, 'organisation names only: 7 + 4 + 2 less the individual and the redacted payee');
+      assert.equal(s.names, 12, 'organisation names only, one per body and spelling: 4 + 5 + 3');
       const zurich = (await getEntity(db, (await findEntityKey(db, 'zurich insurance'))!))!;
       assert.equal(zurich.entity_key, 'org-zurich-insurance');
       assert.deepEqual(zurich.matches.map((m) => [m.body_code, m.supplier_key]).sort(), [[FIRE, 'zurich insurance'], [H, 'Zurich Insurance PLC'], [PCC, 'ZURICH INSURANCE PLC']].sort());
@@ -133,7 +133,7 @@ for (const engine of engines) {
       assert.deepEqual(merged.matches.map((m) => m.supplier_key).sort(), ['Beta Widgets Ltd', 'Gamma Supplies']);
       assert.equal(merged.bodies, 2);
       assert.ok((await sharedSuppliers(db, PLACE)).suppliers.some((s) => s.entity_key === merged.entity_key && s.bodies === 2));
-      await assert.rejects(mergeSuppliers(db, ['body-E07000117', 'body-E07000120'], 'test'), /different registered public bodies/);
+      await assert.rejects(mergeSuppliers(db, ['body-E07000117', 'body-E07000122'], 'test'), /different registered public bodies/);
 
       // Everything again from scratch: the decisions win.
       await resolveAll(db, 'test');
@@ -160,7 +160,7 @@ for (const engine of engines) {
       const err = await importReturns(db, Buffer.from(bad), { source: 'bad.csv', actor: 'test' }).then(() => null, (e: unknown) => e);
       assert.ok(err instanceof ReturnsImportError, String(err));
       const problems = err.problems.map((p) => `${p.line}|${p.column}`);
-      assert.deepEqual(problems, ['3|kind', '4|start_date', '5|body', '5|staff_days']);
+      assert.deepEqual(problems, ['3|kind', '4|start_date', '5|body', '5|end_date', '5|staff_days']);
       assert.match(err.message, /Line 3, column "kind": "report" is not a kind: write "return" or "inspection"/);
       assert.match(err.message, /Line 5, column "staff_days": "lots" is not a number of staff days/);
       const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM data_return');

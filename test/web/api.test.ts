@@ -23,6 +23,7 @@ import { findLines } from '../../src/ledger/lines.ts';
 import { searchSuppliers, supplierSummary } from '../../src/ledger/suppliers.ts';
 import { coverageReport, listRules, listTaxonomy } from '../../src/classify/service.ts';
 import { apiRoutes } from '../../src/web/routes/api.ts';
+import { insightApiRoutes } from '../../src/web/routes/insight.ts';
 import { documentedPath, openApiDocument, type Operation } from '../../src/web/api/openapi.ts';
 
 type Json = Record<string, unknown>;
@@ -278,7 +279,7 @@ for (const engine of engines) {
     });
 
     test('every route of the API router is documented, and every documented path is a route', () => {
-      const routes = apiRoutes(web.ctx).stack.filter((l) => l.route).flatMap((l) => Object.keys((l.route as unknown as { methods: Record<string, boolean> }).methods)
+      const routes = [...apiRoutes(web.ctx).stack, ...insightApiRoutes(web.ctx).stack].filter((l) => l.route).flatMap((l) => Object.keys((l.route as unknown as { methods: Record<string, boolean> }).methods)
         .map((m) => `${m.toUpperCase()} ${documentedPath(l.route!.path)}`));
       const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
       assert.deepEqual([...routes].sort(), [...documented].sort());

@@ -18,17 +18,6 @@ import { percent } from '../../src/web/render.ts';
 const A = 'E07000120'; // Hyndburn Borough Council
 const ADMIN = 'admin@place.example';
 
-/** Gets `url` until the page stops refreshing itself (a background job finished). */
-async function waitFor(v: Visitor, url: string, timeoutMs = 60_000): Promise<Reply> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await v.get(url);
-    if (!r.text.includes('http-equiv="refresh"')) return r;
-    assert.ok(Date.now() < until, `${url} still working after ${timeoutMs} ms`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
 /** The text of the element with this id. */
 function textOf(page: Reply, id: string): string {
   const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(page.text);
@@ -100,7 +89,7 @@ for (const engine of engines) {
 
       const applied = await admin.post('/partner/rules/apply', {});
       assert.equal(applied.status, 303);
-      const result = await waitFor(admin, '/partner/rules/apply');
+      const result = await admin.untilSettled('/partner/rules/apply');
       const after = await coverageReport(db);
       assert.ok(after.overall.share_of_value > before.overall.share_of_value, 'coverage went up');
       const table = /id="coverage-change"[\s\S]*?Share of value classified<\/th>\s*<td[^>]*>([^<]+)<\/td><td[^>]*>([^<]+)<\/td>/.exec(result.text);
@@ -116,7 +105,7 @@ for (const engine of engines) {
       assert.equal((await listRules(db)).find((r) => r.id === ruleId)!.position, position - 1);
       assert.equal((await admin.post(`/partner/rules/${ruleId}/disable`, {})).status, 303);
       await admin.post('/partner/rules/apply', {});
-      await waitFor(admin, '/partner/rules/apply');
+      await admin.untilSettled('/partner/rules/apply');
       assert.equal((await coverageReport(db)).overall.share_of_value, before.overall.share_of_value);
       const audit = await listAudit(db, { actor: `web:${ADMIN}`, action: 'classification' });
       for (const action of ['classification.rule.add', 'classification.rule.move', 'classification.rule.disable', 'classification.apply']) {

@@ -48,11 +48,7 @@ describe('serving while an upload loads (PGlite in its own thread)', () => {
       fields[m[1]!] = (/<option value="([^"]*)"[^>]*selected/.exec(m[2]!) ?? /<option value="([^"]*)"/.exec(m[2]!))![1]!;
     }
     assert.equal((await v.post(`/partner/uploads/${id}/mapping`, fields)).status, 303);
-    for (let i = 0; i < 600; i++) {
-      const r = await v.get(`/partner/uploads/${id}/report`);
-      if (!r.text.includes('http-equiv="refresh"')) break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    await v.untilSettled(`/partner/uploads/${id}/report`);
     // The public count page, rendered once before the load (it is then served from the cache).
     const anon = new Visitor(web.url);
     assert.equal((await anon.get('/places/HYNDBURN')).status, 200);

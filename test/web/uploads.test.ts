@@ -35,17 +35,6 @@ function selects(page: Reply): Record<string, string> {
   return out;
 }
 
-/** Gets `url` until the page stops refreshing itself (a background job finished). */
-async function waitFor(v: Visitor, url: string, timeoutMs = 120_000): Promise<Reply> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await v.get(url);
-    if (!r.text.includes('http-equiv="refresh"')) return r;
-    assert.ok(Date.now() < until, `${url} still working after ${timeoutMs} ms`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
 const uploadCount = async (db: Database) => Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM upload'))[0]!.n);
 
 for (const engine of engines) {
@@ -118,7 +107,7 @@ for (const engine of engines) {
       assert.equal((await getSavedMapping(db, A))['payment date'], 'date', 'saved as the body\'s mapping');
 
       // d. The validation report: the dry run, in the background.
-      const report = await waitFor(v, `/partner/uploads/${id}/report`);
+      const report = await v.untilSettled(`/partner/uploads/${id}/report`);
       assert.equal(report.status, 200);
       assert.match(report.text, /What will be loaded/);
       assert.ok(report.text.includes(directFile.rows_loaded.toLocaleString('en-GB')), 'rows that will load');
@@ -144,7 +133,7 @@ for (const engine of engines) {
       const confirmed = await v.post(`/partner/uploads/${id}/confirm`, {});
       assert.equal(confirmed.status, 303);
       assert.equal(confirmed.location, `/partner/uploads/${id}/progress`);
-      const done = await waitFor(v, confirmed.location!);
+      const done = await v.untilSettled(confirmed.location!);
       assert.equal(done.status, 200);
       assert.match(done.text, /File loaded/);
       assert.match(done.text, new RegExp(`href="/bodies/${A}"`));

@@ -178,6 +178,51 @@ const schemas: Record<string, Schema> = {
       lines: int(), value_pence: int(), share_of_value: num(),
     })),
   }),
+  // Duplication (src/insight/duplication.ts, src/insight/returns.ts)
+  DuplicationScope: obj({
+    place: obj({ code: str(), name: str() }), year: nullable(fy),
+    bodies: arr(obj({ code: str(), name: str() }), 'The place\'s bodies (not those attached as excluded)'),
+    resolution: obj({ at: nullable(str('When suppliers were last resolved (UTC), or null when never')), unresolved_names: int('Names of these bodies loaded since, matched only by spelling') }),
+  }),
+  SharedSupplier: obj({
+    entity_key: nullable(str('The supplier entity, or null when its names were loaded after the last resolution')),
+    name: str('The most-paid spelling, or the registered body\'s name'),
+    public_body: nullable(str('The registered public body it is: a payment between public bodies, not a purchase')),
+    confidence: num('How sure its weakest match is, 0 to 1'), bodies: int(), lines: int(), total_pence: pence('Paid by the place\'s bodies'),
+    by_body: arr(obj({ body_code: str(), body_name: str(), lines: int(), total_pence: pence('Paid by the body'), spelling: str('The body\'s most-paid spelling') })),
+    by_year: arr(obj({ financial_year: fy, total_pence: pence('Paid in the year'), by_body: map(int(), 'Pence by body code') })),
+  }),
+  CategoryGroup: obj({
+    kind: { type: 'string', enum: ['theme', 'expense_type', 'proclass'] }, key: str('Theme code, or the category name normalised'), label: str(),
+    total_pence: pence('Bought by the bodies together'),
+    bodies: arr(obj({ body_code: str(), body_name: str(), label: str('The category as the body names it'), lines: int(), total_pence: pence('Bought by the body') })),
+  }),
+  SpreadGroup: obj({
+    entity_key: str(), name: str(), theme_code: str(), theme_label: str(), total_pence: pence('Paid by the bodies on the theme'),
+    median_ratio: nullable(num('The highest median payment over the lowest')),
+    bodies: arr(obj({
+      body_code: str(), body_name: str(), spelling: str(), lines: int(), payments: int('Lines above zero'), total_pence: pence('Paid'),
+      min_pence: nullable(int()), median_pence: nullable(int()), max_pence: nullable(int()),
+    })),
+  }),
+  Opportunity: obj({
+    kind: { type: 'string', enum: ['supplier', 'theme', 'expense_type', 'proclass'] }, key: str(), label: str(),
+    bodies: arr(obj({ code: str(), name: str(), spelling: nullable(str('For a supplier, the name the body pays it under')) })),
+    total_pence: pence('Combined spend'), saving_pence: pence('Estimated saving under the assumption'),
+  }),
+  ReturnEntry: obj({
+    id: int(), body_code: str(), body_name: str(), kind: { type: 'string', enum: ['return', 'inspection'] }, name: str(),
+    counterpart: str('The inspectorate, or who receives the return'), theme: str(), theme_key: str('The theme normalised, to compare across bodies'),
+    start_date: str('YYYY-MM-DD'), end_date: nullable(str('YYYY-MM-DD')), staff_days: num(),
+  }),
+  PlaceReturns: obj({
+    place: obj({ code: str(), name: str() }), bodies: arr(obj({ code: str(), name: str() })), entries: arr(ref('ReturnEntry')),
+    repeated: arr(obj({
+      theme_key: str(), theme: str(), entries: int(), bodies: arr(obj({ body_code: str(), body_name: str() })),
+      kinds: arr({ type: 'string', enum: ['return', 'inspection'] }), counterparts: arr(str()), staff_days: num(),
+    }), 'Themes reported or inspected more than once across the place\'s bodies, most staff time first'),
+    totals: obj({ entries: int(), staff_days: num(), repeated_staff_days: num() }),
+  }),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -234,6 +279,15 @@ const get = (op: Operation) => ({ get: op });
 
 const LINE_DOWNLOAD = `Every line matching the filter (page, per_page and order are ignored, so the query of a /transactions page can be reused), in source order: by body code, then file and line as published. The lines are read ${DOWNLOAD_PAGE.toLocaleString('en-GB')} at a time, so any number can be downloaded. Columns: body_code, body_name, file_name, sheet, line_no, payment_date, financial_year, supplier_name, payee_kind, payee_body_code, amount_pounds, amount_pence, theme_code, theme, cofog_code, cofog, prevention_code, prevention, service_area, expense_type, description.`;
 const SESSION = [{}, { session: [] }];
+
+// Duplication: every result repeats its scope (the place, year, bodies and how fresh the supplier matching is).
+const DUP = (extra: Schema): Schema => {
+  const scope = schemas.DuplicationScope as { properties: Record<string, Schema> };
+  const more = extra as { properties: Record<string, Schema> };
+  return obj({ ...scope.properties, ...more.properties });
+};
+const DUP_YEAR = q('year', 'Financial year, written like 2023-24; default all years', { type: 'string', pattern: '^\\d{4}-\\d{2}$' });
+const SAVING = q('saving_percent', 'A saving to assume instead of the place\'s (a what-if), as a percentage from 0 to 100, such as 2.5', { type: 'string' });
 
 /** Every path of the API, as mounted (/api/...). */
 const paths: Record<string, Record<string, Operation>> = {
@@ -319,6 +373,39 @@ const paths: Record<string, Record<string, Operation>> = {
     parameters: [q('body', 'Only this body')], security: SESSION,
     responses: { 200: json(ref('CoverageReport'), 'The coverage report'), ...E400 },
   }),
+  '/api/places/{code}/shared-suppliers': get({
+    tags: ['Duplication'], summary: 'Suppliers paid by two or more of the place\'s bodies, largest combined spend first, by body and year',
+    description: 'Payees are resolved into supplier entities (totalplace suppliers resolve); names loaded since count under their own spelling. Amounts are each body\'s own payments, before any share is attributed to the place. Payments to individuals are never included.',
+    parameters: [P.place, DUP_YEAR, q('min_bodies', 'Paid by at least this many of the bodies (default 2)', { type: 'integer', minimum: 2 })],
+    responses: { 200: json(DUP(obj({ suppliers: arr(ref('SharedSupplier')) })), 'The shared suppliers'), ...E400, ...E404 },
+  }),
+  '/api/places/{code}/shared-categories': get({
+    tags: ['Duplication'], summary: 'The same category (theme, expense type, ProClass) bought by two or more of the place\'s bodies',
+    parameters: [P.place, DUP_YEAR], responses: { 200: json(DUP(obj({ categories: arr(ref('CategoryGroup')) })), 'The categories'), ...E400, ...E404 },
+  }),
+  '/api/places/{code}/supplier-spread': get({
+    tags: ['Duplication'], summary: 'What different bodies pay one supplier for one kind of thing: each body\'s smallest, median and largest payment',
+    parameters: [P.place, DUP_YEAR], responses: { 200: json(DUP(obj({ groups: arr(ref('SpreadGroup')) })), 'Supplier and theme groups'), ...E400, ...E404 },
+  }),
+  '/api/places/{code}/opportunities': get({
+    tags: ['Duplication'], summary: 'Collaborative procurement opportunities: groups bought by several bodies, combined spend and the estimated saving',
+    description: 'The saving is the combined spend times the place\'s assumption (a place administrator sets it; 5% when not set), or saving_percent for a what-if. Groups overlap (a supplier\'s spend is also in its theme), so savings are not added up across kinds.',
+    parameters: [P.place, DUP_YEAR, SAVING],
+    responses: { 200: json(DUP(obj({
+      assumption: obj({ basis_points: int('500 = 5%'), percent: num(), source: { type: 'string', enum: ['place', 'default', 'given'] }, updated_by: nullable(str()), updated_at: nullable(str()) }),
+      opportunities: arr(ref('Opportunity')),
+      totals: obj(Object.fromEntries(['supplier', 'theme', 'expense_type', 'proclass'].map((k) => [k, obj({ groups: int(), total_pence: int(), saving_pence: int() })]))),
+    })), 'The opportunities'), ...E400, ...E404 },
+  }),
+  '/api/places/{code}/opportunities.csv': get({
+    tags: ['Duplication', 'Downloads'], summary: 'The opportunities as CSV',
+    description: `Columns: Kind, Group, Bodies, Body names, Body codes, Financial year, Combined spend (£), Assumed saving (%), Estimated saving (£). ${CSV_FORMAT}`,
+    parameters: [P.place, DUP_YEAR, SAVING], responses: { 200: csv('The opportunities'), ...E400, ...E404 },
+  }),
+  '/api/places/{code}/returns': get({
+    tags: ['Duplication'], summary: 'The register of data returns and inspections of the place\'s bodies, and the themes covered more than once with the staff time they cost',
+    parameters: [P.place], responses: { 200: json(ref('PlaceReturns'), 'The register'), ...E404 },
+  }),
 };
 
 export interface OpenApiDocument {
@@ -348,6 +435,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: 'Bodies', description: 'The register of public bodies and what each spent' },
       { name: 'Suppliers', description: 'Who was paid, across bodies' },
       { name: 'Transactions', description: 'The ledger lines behind every figure' },
+      { name: 'Duplication', description: 'Suppliers shared by a place\'s bodies, buying together, and data returns and inspections' },
       { name: 'Downloads', description: 'CSV and XLSX files of the same figures' },
       { name: 'Classification', description: 'Themes, rules and how much they classify' },
       { name: 'About', description: 'This API' },

@@ -15,10 +15,9 @@ import { financialYear, param, wholeNumber } from '../api/query.ts';
 import { downloadName, sendCsv, table } from '../api/downloads.ts';
 import { barChartSvg } from '../charts/bars.ts';
 import {
-  DuplicationError, OPPORTUNITY_KIND_LABELS, opportunities, opportunityColumns, parseSavingPercent, placeYears, savingAssumption,
-  setSavingAssumption, sharedCategories, sharedSuppliers, supplierSpread, type OpportunitiesResult,
+  DuplicationError, OPPORTUNITY_KIND_LABELS, opportunities, opportunityColumns, parseSavingPercent, placeYears, setSavingAssumption, sharedCategories, sharedSuppliers, supplierSpread, type OpportunitiesResult,
 } from '../../insight/duplication.ts';
-import { confirmSupplier, getEntity, mergeSuppliers, splitSupplier, SupplierError, type SupplierEntity } from '../../insight/suppliers.ts';
+import { confirmSupplier, distinctNames, getEntity, mergeSuppliers, splitSupplier, SupplierError, type SupplierEntity } from '../../insight/suppliers.ts';
 import { placeReturns } from '../../insight/returns.ts';
 import type { MatchRule } from '../../insight/resolve.ts';
 
@@ -98,7 +97,7 @@ export function insightRoutes(ctx: WebContext): Router {
     const codes = p.bodies.map((b) => b.body_code);
     const inPlace = e.matches.filter((m) => codes.includes(m.body_code));
     const spread = (await supplierSpread(ctx.db, p.code)).groups.filter((g) => g.entity_key === e.entity_key);
-    const names = [...new Map(e.matches.map((m) => [m.supplier_key.toLowerCase(), m.supplier_key])).values()];
+    const names = distinctNames(e);
     res.status(status).render('pages/insight/supplier.njk', {
       title: `${e.name}: a supplier of ${p.name}'s bodies`, p, e, inPlace, spread, names,
       placeTotal: inPlace.reduce((s, m) => s + m.total_pence, 0),
@@ -182,9 +181,9 @@ export function insightRoutes(ctx: WebContext): Router {
       yearItems: yearItems(await placeYears(ctx.db, p.code), year),
       chart: barChartSvg(top.map((o) => ({ label: o.label, value: o.saving_pence })), { id: 'chart-savings', title: `Estimated saving at ${r.assumption.percent}% on the largest shared suppliers` }),
       // The lines behind a group at one body: by supplier spelling, or by theme.
-      tx: (o: OpportunitiesResult['opportunities'][number], body: string) => (o.kind === 'theme'
-        ? transactionsHref({ body, year, theme: o.key })
-        : o.kind === 'supplier' ? transactionsHref({ body, year, supplier: o.label }) : null),
+      tx: (o: OpportunitiesResult['opportunities'][number], b: OpportunitiesResult['opportunities'][number]['bodies'][number]) => (o.kind === 'theme'
+        ? transactionsHref({ body: b.code, year, theme: o.key })
+        : o.kind === 'supplier' ? transactionsHref({ body: b.code, year, supplier: b.spelling ?? o.label }) : null),
       updated: param(req, 'updated') === '1',
       demoNotice: demoNoticeFor(p.code, ...r.bodies.map((b) => b.code)),
       breadcrumbs: breadcrumbs(p),
@@ -268,18 +267,8 @@ export function insightApiRoutes(ctx: WebContext): Router {
     await sendCsv(res, downloadName(['opportunities', code, year], 'csv'), table('Opportunities', opportunityColumns(r), r.opportunities), 'public, max-age=300');
   });
 
-  router.get('/places/:code/saving-assumption', async (req, res) => {
-    publicJson(res, await savingAssumption(ctx.db, await place(req)));
-  });
-
   router.get('/places/:code/returns', async (req, res) => {
     publicJson(res, await placeReturns(ctx.db, await place(req)));
-  });
-
-  router.get('/supplier-entities/:entity', async (req, res) => {
-    const e = await getEntity(ctx.db, String(req.params.entity));
-    if (!e) throw new NotFound(`There is no supplier ${req.params.entity}.`);
-    publicJson(res, e);
   });
 
   return router;

@@ -337,7 +337,7 @@ export function uploadRoutes(ctx: WebContext): Router {
       let r: DryRunResult;
       try {
         r = await dryRunFile(ctx.db, u.stored_path, {
-          bodyCode: u.body_code, maxBytes: ctx.settings.maxUploadBytes, mapping: u.mapping, parseInWorker: true, onProgress: progressReporter(id, job, 'checking'),
+          bodyCode: u.body_code, maxBytes: ctx.settings.maxUploadBytes, mapping: u.mapping, parseInWorker: true, background: true, onProgress: progressReporter(id, job, 'checking'),
         });
       } catch (err) {
         const known = err instanceof IngestError || err instanceof UnreadableFileError;
@@ -452,7 +452,7 @@ export function uploadRoutes(ctx: WebContext): Router {
       try {
         result = await ingestFiles(ctx.db, [u.stored_path], {
           bodyCode: u.body_code, actor, maxBytes: ctx.settings.maxUploadBytes, batchLines: ctx.settings.copyBatchLines,
-          mapping: u.mapping, parseInWorker: true, onProgress: progressReporter(id, job, 'loading'),
+          mapping: u.mapping, parseInWorker: true, background: true, onProgress: progressReporter(id, job, 'loading'),
         });
       } catch (err) {
         await removeUploadFolder(ctx.settings.uploadDir, u.stored_path);
