@@ -20,6 +20,7 @@ import { cookieRoutes } from './routes/cookies.ts';
 import { publicRoutes } from './routes/public.ts';
 import { partnerRoutes } from './routes/partner.ts';
 import { apiRoutes } from './routes/api.ts';
+import { jobsOf } from './uploads/jobs.ts';
 import { insightApiRoutes, insightRoutes } from './routes/insight.ts';
 
 /** The CSRF signing key: from settings, else generated once and kept in the database. */
@@ -125,6 +126,10 @@ export async function startServer(db: Database, settings: Settings): Promise<Run
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   return {
     ctx, server, url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    // Background jobs (loads, rule runs, supplier matching) finish before the caller closes the database.
+    close: async () => {
+      await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+      await jobsOf(ctx).idle();
+    },
   };
 }

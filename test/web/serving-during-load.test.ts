@@ -12,6 +12,8 @@ import type { RunningServer } from '../../src/web/server.ts';
 import { generateSpendCsv } from '../../src/demo/generate.ts';
 import { createPlace, attachBody } from '../../src/place/places.ts';
 import { startTestServer, addUser, Visitor } from '../helpers/web.ts';
+import { jobsOf } from '../../src/web/uploads/jobs.ts';
+import { lastResolution } from '../../src/insight/suppliers.ts';
 
 const BODY = 'E07000120';
 const LINES = 150_000;
@@ -80,5 +82,9 @@ describe('serving while an upload loads (PGlite in its own thread)', () => {
     assert.ok(during.some((d) => d.lines > 0), 'progress shows lines as they are read');
     const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM spend_line WHERE body_code = $1', [BODY]);
     assert.equal(n, LINES);
+    // Supplier matching runs again by itself after the load, so the duplication pages follow the data.
+    await jobsOf(web.ctx).idle();
+    const run = await lastResolution(db);
+    assert.ok(run && run.names > 100, `supplier matching ran over the new names (${JSON.stringify(run)})`);
   });
 });

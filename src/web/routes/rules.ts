@@ -11,7 +11,7 @@ import {
 } from '../../classify/service.ts';
 import { formatCondition } from '../../classify/conditions.ts';
 import { CONDITION_FIELDS, CONDITION_OPS, UNCLASSIFIED_THEME, type ConditionField, type ConditionOp, type RuleCondition } from '../../classify/types.ts';
-import { jobsOf } from '../uploads/jobs.ts';
+import { jobsOf, refreshSupplierMatching } from '../uploads/jobs.ts';
 import { demoNoticeFor, transactionsHref } from './public.ts';
 
 export const CONDITION_FIELD_LABELS: Record<ConditionField, string> = {
@@ -226,6 +226,7 @@ export function rulesRoutes(ctx: WebContext): Router {
       const before = await coverageReport(ctx.db, { limit: 0 });
       const result = await reclassify(ctx.db, {}, actor);
       changed();
+      refreshSupplierMatching(ctx, actor);
       const after = await coverageReport(ctx.db, { limit: 0 });
       return { before, after, result, actor };
     });

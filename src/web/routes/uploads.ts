@@ -20,7 +20,7 @@ import { dryRunFile, formatBytes, ingestFiles, IngestError, type DryRunResult } 
 import { UnreadableFileError } from '../../ingest/read/source.ts';
 import { listRejections } from '../../ledger/repository.ts';
 import { CSV_TYPE, csvRow, PRIVATE_CACHE, type CellType } from '../api/downloads.ts';
-import { jobsOf, type Job } from '../uploads/jobs.ts';
+import { jobsOf, refreshSupplierMatching, type Job } from '../uploads/jobs.ts';
 import { FileProblem, receiveFileToDisk } from '../uploads/multipart.ts';
 import {
   createUpload, findUpload, listUploads, newUploadFolder, rejectionsPath, removeUploadFolder, REPORT_REJECTIONS, tidyUploads,
@@ -462,6 +462,7 @@ export function uploadRoutes(ctx: WebContext): Router {
       // The file has served its purpose, and the counts must be fresh before the page says "loaded".
       await removeUploadFolder(ctx.settings.uploadDir, u.stored_path);
       ctx.dataChanged();
+      refreshSupplierMatching(ctx, actor);
       const { file: _file, rejections: _rejections, error, ...fr } = result.files[0]!;
       if (error) {
         await updateUpload(ctx.db, id, { status: 'failed', error: nameFile(error, u) }, ['loading']);

@@ -2,6 +2,7 @@
 // the classification rules). The request starts the job and redirects to a page that shows its state;
 // the job records its own outcome (uploads in their row, rule runs here). One runner per server.
 import type { WebContext } from '../context.ts';
+import { resolveAll } from '../../insight/suppliers.ts';
 
 export interface Job<T = unknown> {
   key: string;
@@ -71,4 +72,16 @@ export function jobsOf(ctx: WebContext): JobRunner {
   let r = runners.get(ctx);
   if (!r) runners.set(ctx, (r = new JobRunner()));
   return r;
+}
+
+/**
+ * Supplier matching (src/insight) reads every payee name in the ledger; after a load or a change of
+ * classification it is run again in the background, so shared suppliers, categories and opportunities
+ * follow the data without anyone having to ask. Runs one at a time.
+ */
+export function refreshSupplierMatching(ctx: WebContext, actor: string): void {
+  jobsOf(ctx).start('insight:resolve', async () => {
+    await resolveAll(ctx.db, actor);
+    ctx.dataChanged();
+  });
 }
