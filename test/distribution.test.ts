@@ -3,8 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, closeTestDatabase } from './helpers/databases.ts';
 
-const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier'];
-const REFERENCE = ['body', 'body_type', 'theme', 'cofog_division', 'prevention_level', 'classification_rule'];
+const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier',
+  'supplier_match', 'insight_supplier_spread', 'insight_category_rollup'];
+const REFERENCE = ['body', 'body_type', 'theme', 'cofog_division', 'prevention_level', 'classification_rule', 'classification_rule_retired',
+  'column_mapping', 'reference_version', 'area_population', 'gdp_deflator', 'place', 'place_body', 'place_version',
+  'supplier_entity', 'supplier_decision', 'place_saving_assumption', 'data_return'];
+// Small tables of the application itself, kept on the coordinator (Citus local tables).
+const LOCAL = ['schema_migration', 'audit_event', 'app_user', 'user_session', 'upload', 'page_view', 'app_secret', 'supplier_resolution'];
 
 for (const engine of engines) {
   test(`${engine.name}: distributed tables lead every primary key and unique constraint with body_code`, { skip: engine.skip }, async () => {
@@ -21,6 +26,10 @@ for (const engine of engines) {
         for (const k of keys) assert.equal(k.cols[0], 'body_code', `${t} ${k.kind} key ${k.cols.join(', ')}`);
       }
       for (const t of REFERENCE) assert.ok(rows.some((r) => r.table_name === t && r.kind === 'p'), `${t} has a primary key`);
+      // Every table is placed on purpose: a new one must be added to one of the three lists.
+      const tables = (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`)).map((r) => r.t);
+      const placed = new Set([...DISTRIBUTED, ...REFERENCE, ...LOCAL]);
+      assert.deepEqual(tables.filter((t) => !placed.has(t)).sort(), [], 'tables not classified as distributed, reference or local');
     } finally {
       await closeTestDatabase(db);
     }
