@@ -25,13 +25,14 @@ function filter(bodyCode?: string, fileId?: number): { cond: string; params: unk
   return { cond: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-/** Fills the deep-dive rollups (service, supplier) from the lines selected by cond. */
+/** Fills the deep-dive rollups (service, supplier) from the lines selected by cond, stored in (body, year, theme) order as a load stores them. */
 async function insertSecondary(tx: Sql, cond: string, params: unknown[]): Promise<void> {
   await tx.query(
     `INSERT INTO spend_rollup_service (body_code, file_id, financial_year, theme_code, service_area, payee_body_code, lines, amount_pence)
      SELECT body_code, file_id, financial_year, theme_code, coalesce(service_area, ''), coalesce(payee_body_code, ''), count(*), sum(amount_pence)
        FROM spend_line ${cond}
-      GROUP BY 1, 2, 3, 4, 5, 6`,
+      GROUP BY 1, 2, 3, 4, 5, 6
+      ORDER BY 1, 3, 4`,
     params,
   );
   await tx.query(
@@ -40,7 +41,8 @@ async function insertSecondary(tx: Sql, cond: string, params: unknown[]): Promis
        FROM (SELECT body_code, file_id, financial_year, theme_code, payee_kind, ${SUPPLIER_KEY_SQL} AS supplier_key,
                     coalesce(payee_body_code, '') AS payee_body_code, count(*) AS lines, sum(amount_pence) AS amount_pence
                FROM spend_line ${cond}
-              GROUP BY 1, 2, 3, 4, 5, 6, 7) s`,
+              GROUP BY 1, 2, 3, 4, 5, 6, 7) s
+      ORDER BY body_code, financial_year, theme_code`,
     params,
   );
 }
