@@ -74,6 +74,3 @@ export async function setOrder(tx: Sql, ids: number[]): Promise<void> {
     [ids]);
 }
 
-export async function audit(tx: Sql, actor: string, action: string, target: string, detail: unknown): Promise<void> {
-  await tx.query('INSERT INTO audit_event (actor, action, target, detail) VALUES ($1, $2, $3, $4::jsonb)', [actor, action, target, JSON.stringify(detail)]);
-}

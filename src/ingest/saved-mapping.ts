@@ -1,5 +1,6 @@
 // A body's saved column mapping: header (normalised) -> canonical field or 'ignore'. Used before any guess.
 import type { Sql } from '../db/database.ts';
+import { recordAudit } from '../db/audit.ts';
 import { isCanonicalField, CANONICAL_FIELDS } from './fields.ts';
 import { normaliseHeader, type SavedMapping } from './mapping.ts';
 
@@ -34,11 +35,11 @@ export async function saveMapping(sql: Sql, bodyCode: string, changes: SavedMapp
     `INSERT INTO column_mapping (body_code, mapping, updated_by) VALUES ($1, $2, $3)
      ON CONFLICT (body_code) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = now(), updated_by = EXCLUDED.updated_by`,
     [bodyCode, JSON.stringify(merged), actor]);
-  await sql.query(`INSERT INTO audit_event (actor, action, target, detail) VALUES ($1, 'mapping.save', $2, $3)`, [actor, bodyCode, JSON.stringify(changes)]);
+  await recordAudit(sql, actor, 'mapping.save', bodyCode, changes);
   return merged;
 }
 
 export async function clearMapping(sql: Sql, bodyCode: string, actor: string): Promise<void> {
   await sql.query('DELETE FROM column_mapping WHERE body_code = $1', [bodyCode]);
-  await sql.query(`INSERT INTO audit_event (actor, action, target) VALUES ($1, 'mapping.clear', $2)`, [actor, bodyCode]);
+  await recordAudit(sql, actor, 'mapping.clear', bodyCode);
 }

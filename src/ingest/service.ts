@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database, Sql } from '../db/database.ts';
+import { recordAudit } from '../db/audit.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { createBody, findBody, type Body } from '../place/bodies.ts';
 import type { NamedBody } from '../place/body-names.ts';
@@ -171,9 +172,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,
     });
-    await tx.query(`INSERT INTO audit_event (actor, action, target, detail) VALUES ($1, 'ingest', $2, $3)`, [
-      opts.actor, `${body.code}/${fileId}`, JSON.stringify({ file: fileName, checksum, rows_loaded: loaded, rows_rejected: rejections.length, total_pence: total, replaced }),
-    ]);
+    await recordAudit(tx, opts.actor, 'ingest', `${body.code}/${fileId}`, { file: fileName, checksum, rows_loaded: loaded, rows_rejected: rejections.length, total_pence: total, replaced });
     return {
       file, file_id: fileId, format, encoding, checksum, rows_loaded: loaded, rows_rejected: rejections.length,
       total_pence: total, replaced_file_ids: replaced, sheets,

@@ -2,6 +2,7 @@
 // Writes take an optional actor; when given, an audit_event row is written with the change (callers run
 // both in one transaction).
 import type { Sql } from '../db/database.ts';
+import { recordAudit } from '../db/audit.ts';
 import { BodyNameIndex } from './body-names.ts';
 
 export interface Body {
@@ -88,9 +89,7 @@ const clean = (list: string[] | undefined, f: (s: string) => string = (s) => s.t
   [...new Set((list ?? []).map(f).filter(Boolean))];
 
 async function audit(sql: Sql, actor: string | undefined, action: string, target: string, detail: unknown): Promise<void> {
-  if (!actor) return;
-  await sql.query('INSERT INTO audit_event (actor, action, target, detail) VALUES ($1, $2, $3, $4::jsonb)',
-    [actor, action, target, JSON.stringify(detail)]);
+  if (actor) await recordAudit(sql, actor, action, target, detail);
 }
 
 /** Registers a new body (source 'user'). Throws BodyError with a plain-English reason when the input is wrong. */

@@ -1,14 +1,11 @@
 // The reference figures a count uses: area populations (ONS, with user overrides) and the GDP deflator
 // series (shipped, with user overrides). A 'user' row always wins over the shipped one for the same key.
 import type { Database, Sql } from '../db/database.ts';
+import { recordAudit as audit } from '../db/audit.ts';
 import { PlaceError } from './places.ts';
 import { GSS_PATTERN } from './bodies.ts';
 
 const FY_PATTERN = /^(\d{4})-(\d{2})$/;
-
-async function audit(sql: Sql, actor: string, action: string, target: string, detail: unknown): Promise<void> {
-  await sql.query('INSERT INTO audit_event (actor, action, target, detail) VALUES ($1, $2, $3, $4::jsonb)', [actor, action, target, JSON.stringify(detail)]);
-}
 
 export function checkFinancialYear(fy: string): string {
   const m = FY_PATTERN.exec((fy ?? '').trim());

@@ -2,6 +2,7 @@
 // spend to it. Every change increments the place's version and stores the whole definition (the JSON a
 // definition file holds) in place_version, and writes an audit_event row, all in one transaction.
 import type { Database, Sql } from '../db/database.ts';
+import { recordAudit as audit } from '../db/audit.ts';
 import { findBody, GSS_PATTERN } from './bodies.ts';
 import { attribute, AttributionError, RULES, type Driver, type Rule } from './attribution.ts';
 
@@ -68,11 +69,6 @@ function checkPopulation(n: unknown): number | null {
   const v = typeof n === 'string' ? Number(n.replace(/,/g, '')) : n;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new PlaceError(`A population must be a whole number more than zero (got "${String(n)}").`);
   return v;
-}
-
-async function audit(sql: Sql, actor: string, action: string, target: string, detail: unknown): Promise<void> {
-  await sql.query('INSERT INTO audit_event (actor, action, target, detail) VALUES ($1, $2, $3, $4::jsonb)',
-    [actor, action, target, JSON.stringify(detail)]);
 }
 
 export async function findPlace(sql: Sql, code: string): Promise<Place | null> {

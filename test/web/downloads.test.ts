@@ -18,7 +18,8 @@ import { attachBody, createPlace } from '../../src/place/places.ts';
 import { countPlace } from '../../src/place/count-service.ts';
 import { deepDive } from '../../src/place/deep-dive.ts';
 import { CsvParser } from '../../src/ingest/read/csv.ts';
-import { csvChunks, csvField, csvRow, guardFormula, poundsFromPence, sheetQueue, table } from '../../src/web/api/downloads.ts';
+import { csvChunks, csvRow, poundsFromPence, sheetQueue, table } from '../../src/web/api/downloads.ts';
+import { csvField, guardFormula } from '../../src/util/csv.ts';
 import { checkXlsxSize, eachLine } from '../../src/web/api/tables.ts';
 import { BadRequest } from '../../src/web/errors.ts';
 

@@ -14,8 +14,6 @@ import ExcelJS from 'exceljs';
 import { formatPence } from '../../ledger/summary.ts';
 import { csvField, guardFormula } from '../../util/csv.ts';
 
-export { csvField, guardFormula };
-
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Downloads of public data may be kept by browsers and shared caches for this long. */
