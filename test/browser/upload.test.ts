@@ -31,9 +31,17 @@ describe('upload wizard in Chromium', { skip: noChromium || noSharedData }, () =
   });
   after(async () => { await browser?.close(); await web?.close(); if (db) await closeTestDatabase(db); });
 
-  /** Waits while a page keeps reloading itself (a background job is running). */
+  /** Waits while a page keeps reloading itself (a background job is running). A reload may be under way
+   *  at any moment, so the check is made only on a fully loaded page, and again if it fails mid-navigation. */
   async function settle(page: Page): Promise<void> {
-    for (let i = 0; i < 300 && (await page.locator('meta[http-equiv="refresh"]').count()) > 0; i++) await page.waitForTimeout(500);
+    for (let i = 0; i < 300; i++) {
+      await page.waitForLoadState('load');
+      const working = await page.locator('meta[http-equiv="refresh"]').count().catch(() => 1);
+      const text = await page.locator('main').innerText().catch(() => 'lines read so far');
+      if (working === 0 && !text.includes('lines read so far')) return;
+      await page.waitForTimeout(500);
+    }
+    throw new Error('the background job did not finish');
   }
 
   test('a partner uploads a real file and sees the count change', async () => {
