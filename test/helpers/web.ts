@@ -79,11 +79,13 @@ export class Visitor {
     return this.request('POST', target.pathname + target.search, { body: form });
   }
 
-  /** Gets `url` until the page stops refreshing itself (a background job finished). */
+  /** Gets `url` until the page stops refreshing itself (a background job finished), following the
+   *  redirect a page makes when the job's state changes between two looks at it. */
   async untilSettled(url: string, timeoutMs = 120_000): Promise<Reply> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const r = await this.get(url);
+      if (r.status >= 300 && r.status < 400 && r.location) { url = r.location; continue; }
       if (!r.text.includes('http-equiv="refresh"')) return r;
       if (Date.now() > until) throw new Error(`${url} still working after ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, 100));
