@@ -61,6 +61,23 @@ for (const engine of engines) {
         assert.equal(sum(d.suppliers.map((s) => s.attributed_pence)) + d.suppliers_other.attributed_pence, d.total_pence, `${what}: suppliers`);
         assert.ok(d.services.length <= 20 && d.suppliers.length <= 20);
         for (let i = 1; i < d.suppliers.length; i++) assert.ok(d.suppliers[i - 1]!.attributed_pence >= d.suppliers[i]!.attributed_pence, `${what}: suppliers ranked`);
+        // The suppliers from a scan of the ledger, computed here: grouped across bodies by kind and name in
+        // any case, payments to the place's other counted bodies netted, each body's factor applied once.
+        const counted = count.bodies.filter((b) => b.rule !== 'excluded');
+        const scan = await db.query<{ g: string; body_code: string; p: string }>(
+          `SELECT payee_kind || ':' || lower(CASE WHEN payee_kind IN ('individual', 'redacted') THEN '' ELSE coalesce(supplier_name, '') END) AS g,
+                  body_code, sum(amount_pence)::text AS p
+             FROM spend_line WHERE body_code = ANY($1::text[]) AND financial_year = '2023-24' AND theme_code = $2
+              AND NOT (payee_body_code IS NOT NULL AND payee_body_code <> body_code AND payee_body_code = ANY($1::text[]))
+            GROUP BY 1, 2`, [counted.map((b) => b.code), theme]);
+        const byGroup = new Map<string, number>();
+        for (const r of scan) {
+          const f = counted.find((b) => b.code === r.body_code)!.factor;
+          byGroup.set(r.g, (byGroup.get(r.g) ?? 0) + Number(divRound(BigInt(r.p) * BigInt(f.numerator), BigInt(f.denominator))));
+        }
+        const ranked = [...byGroup.values()].sort((a, b) => b - a);
+        assert.deepEqual(d.suppliers.map((s) => s.attributed_pence), ranked.slice(0, 20), `${what}: the top 20 suppliers, as a scan ranks them`);
+        assert.equal(d.suppliers_other.suppliers, byGroup.size - d.suppliers.length, `${what}: how many other suppliers`);
         // Gross figures before netting: the body's lines on the theme, from the ledger itself.
         for (const b of d.bodies) {
           const [g] = await db.query<{ p: string | null; n: number }>(

@@ -1,5 +1,5 @@
 // Every rollup figure equals a full scan of the ledger: spend_rollup and the deep-dive rollups
-// (spend_rollup_service, spend_rollup_supplier) against GROUP BY over spend_line, written out here
+// (spend_rollup_service, spend_rollup_supplier, spend_supplier_total) against GROUP BY over spend_line, written out here
 // independently of src/ledger/rollup.ts, after loading the demo place, after a reclassification
 // (`classify --apply`), after re-loading a file (it replaces itself) and after loading a messy file.
 import { test } from 'node:test';
@@ -33,6 +33,13 @@ const CHECKS: [string, string, string][] = [
             count(*)::int, sum(amount_pence)::bigint
        FROM (SELECT *, CASE WHEN payee_kind IN ('individual', 'redacted') THEN '' ELSE coalesce(supplier_name, '') END AS k FROM spend_line) s
       GROUP BY 1, 2, 3, 4, 5, 6, 7`],
+  ['spend_supplier_total',
+    'body_code, financial_year, theme_code, supplier_group, payee_body_code, payee_kind, supplier_name, lines, amount_pence',
+    `SELECT body_code, financial_year, theme_code, payee_kind || ':' || lower(k), coalesce(payee_body_code, ''), payee_kind,
+            min(CASE payee_kind WHEN 'individual' THEN 'Individuals (names withheld)' WHEN 'redacted' THEN 'Redacted by the publisher' ELSE k END),
+            count(*)::int, sum(amount_pence)::bigint
+       FROM (SELECT *, CASE WHEN payee_kind IN ('individual', 'redacted') THEN '' ELSE coalesce(supplier_name, '') END AS k FROM spend_line) s
+      GROUP BY 1, 2, 3, 4, 5, 6`],
 ];
 
 async function assertExact(db: Database, when: string): Promise<void> {
@@ -56,6 +63,10 @@ async function assertExact(db: Database, when: string): Promise<void> {
     `SELECT count(*)::int AS n FROM spend_rollup_supplier r
       WHERE r.payee_kind IN ('individual', 'redacted') AND r.supplier_name NOT IN ('Individuals (names withheld)', 'Redacted by the publisher')`);
   assert.equal(leak.n, 0, `${when}: no individual is named`);
+  const [leakTotal] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM spend_supplier_total
+      WHERE payee_kind IN ('individual', 'redacted') AND (supplier_name NOT IN ('Individuals (names withheld)', 'Redacted by the publisher') OR supplier_group NOT IN ('individual:', 'redacted:'))`);
+  assert.equal(leakTotal.n, 0, `${when}: no individual is named in the supplier totals`);
 }
 
 for (const engine of engines) {
@@ -89,7 +100,8 @@ for (const engine of engines) {
       assert.ok(JSON.parse(r.stdout).apply.lines_changed > 0, 'the new rule changed some lines');
       await assertExact(db, 'after classify --apply');
 
-      // Re-load one file: it replaces itself (new file id; the old rows all go).
+      // Re-load one file: it replaces itself (new file id; the old rows all go). DEMO-COUNTY has two files of
+      // one year, so its supplier totals are recomputed from the other file and the new copy added back.
       const file = path.join(dir, manifest.files.find((f) => f.bodyCode === 'DEMO-COUNTY')!.path);
       const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM source_file`);
       const res = await ingestFiles(db, [file], { bodyCode: 'DEMO-COUNTY', actor: 'test' });
@@ -122,7 +134,7 @@ for (const engine of engines) {
       assert.ok(!names.some((n) => /smith/i.test(n)), `no individual named: ${names.join(' | ')}`);
 
       // A rebuild from scratch changes nothing.
-      const snapshot = async () => Promise.all(['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier'].map(async (t) =>
+      const snapshot = async () => Promise.all(['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total'].map(async (t) =>
         (await db.query(`SELECT * FROM ${t}`)).map((row) => JSON.stringify(row)).sort()));
       const was = await snapshot();
       await db.transaction(async (tx) => { await rebuildRollups(tx); });

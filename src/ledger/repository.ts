@@ -2,8 +2,7 @@
 // caller's transaction, so a failure or a kill half-way leaves nothing of it.
 import type { Sql } from '../db/database.ts';
 import { copyText, SPEND_LINE_COLUMNS, type Rejection } from '../ingest/rows.ts';
-import { INDIVIDUALS_LABEL, REDACTED_LABEL } from './rollup.ts';
-import { ROLLUP_TABLES } from './rollup.ts';
+import { addFileToSupplierTotals, INDIVIDUALS_LABEL, recomputeSupplierTotalsWithout, REDACTED_LABEL, ROLLUP_TABLES } from './rollup.ts';
 
 export interface SourceFileRecord {
   body_code: string; file_id: number; file_name: string; file_path: string; checksum: string;
@@ -31,6 +30,7 @@ export async function removeEarlierCopies(tx: Sql, bodyCode: string, checksum: s
 }
 
 export async function deleteFiles(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
+  await recomputeSupplierTotalsWithout(tx, bodyCode, fileIds);
   for (const table of ['spend_line', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
     await tx.query(`DELETE FROM ${table} WHERE body_code = $1 AND file_id = ANY($2::bigint[])`, [bodyCode, fileIds]);
   }
@@ -102,7 +102,8 @@ export function supplierRollupLine(bodyCode: string, fileId: number): (t: Suppli
 
 /**
  * The deep-dive rollups of one file, from the tallies made while it was parsed: as tallies, or as COPY
- * bytes already made by the parse worker (so a big file's tallies cost this thread nothing).
+ * bytes already made by the parse worker (so a big file's tallies cost this thread nothing). The file's
+ * suppliers are then added to its body's supplier totals.
  */
 export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
   services: ServiceTally[] | Uint8Array, suppliers: SupplierTally[] | Uint8Array): Promise<void> {
@@ -114,6 +115,7 @@ export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: n
   if (suppliers.length) {
     await tx.copyIn('spend_rollup_supplier', ['body_code', 'file_id', 'financial_year', 'theme_code', 'payee_kind', 'supplier_key', 'payee_body_code', 'supplier_name', 'lines', 'amount_pence'],
       rows(suppliers, supplierRollupLine(bodyCode, fileId)));
+    await addFileToSupplierTotals(tx, bodyCode, fileId);
   }
 }
 

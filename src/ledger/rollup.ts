@@ -4,6 +4,9 @@
 //   spend_rollup_service  one row per file x year x theme x service area x payee body (deep dives)
 //   spend_rollup_supplier one row per file x year x theme x supplier x payee body (deep dives); individuals
 //                         and redacted payees are grouped as one row each, never named.
+//   spend_supplier_total  spend_rollup_supplier merged over a body's files, spellings differing only in
+//                         case grouped (deep dives rank suppliers from it); not per file, so a load adds to
+//                         it and a deletion or rebuild recomputes the groups it touches.
 import type { Sql } from '../db/database.ts';
 
 /** The tables holding per-file rollups (deleted with their file). */
@@ -47,13 +50,42 @@ async function insertSecondary(tx: Sql, cond: string, params: unknown[]): Promis
   );
 }
 
+/** spend_supplier_total's group: the payee kind and the name in lower case ('individual:', 'redacted:' for withheld names). */
+const SUPPLIER_GROUP_SQL = `payee_kind || ':' || lower(supplier_key)`;
+const SUPPLIER_TOTAL_INSERT = `INSERT INTO spend_supplier_total (body_code, financial_year, theme_code, supplier_group, payee_body_code, payee_kind, supplier_name, lines, amount_pence)
+     SELECT body_code, financial_year, theme_code, ${SUPPLIER_GROUP_SQL}, payee_body_code, payee_kind, min(supplier_name), sum(lines), sum(amount_pence)
+       FROM spend_rollup_supplier`;
+const SUPPLIER_TOTAL_GROUP = `GROUP BY body_code, financial_year, theme_code, ${SUPPLIER_GROUP_SQL}, payee_body_code, payee_kind`;
+
+/** Adds one file's rows of spend_rollup_supplier (already inserted) to spend_supplier_total. */
+export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
+  await tx.query(
+    `${SUPPLIER_TOTAL_INSERT} WHERE body_code = $1 AND file_id = $2 ${SUPPLIER_TOTAL_GROUP}
+     ON CONFLICT (body_code, financial_year, theme_code, supplier_group, payee_body_code) DO UPDATE
+        SET lines = spend_supplier_total.lines + excluded.lines,
+            amount_pence = spend_supplier_total.amount_pence + excluded.amount_pence,
+            supplier_name = least(spend_supplier_total.supplier_name, excluded.supplier_name)`,
+    [bodyCode, fileId]);
+}
+
+/**
+ * Recomputes a body's supplier totals for the years and themes that files about to be deleted touch, from
+ * the rows of its other files. Run before the files' rollup rows are deleted (it reads which years and themes
+ * they hold); a total cannot simply be reduced, because its spelling may have come from a deleted file.
+ */
+export async function recomputeSupplierTotalsWithout(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
+  const touched = `(financial_year, theme_code) IN (SELECT DISTINCT financial_year, theme_code FROM spend_rollup_supplier WHERE body_code = $1 AND file_id = ANY($2::bigint[]))`;
+  await tx.query(`DELETE FROM spend_supplier_total WHERE body_code = $1 AND ${touched}`, [bodyCode, fileIds]);
+  await tx.query(`${SUPPLIER_TOTAL_INSERT} WHERE body_code = $1 AND NOT (file_id = ANY($2::bigint[])) AND ${touched} ${SUPPLIER_TOTAL_GROUP}`, [bodyCode, fileIds]);
+}
+
 /**
  * Fresh statistics for the planner after a load (PGlite has no autovacuum; on PostgreSQL it would come a
  * minute later): without them a fresh ledger's drill-down and deep-dive plans can be 10-20x slower.
  * The rollups themselves are tallied while the file is parsed (src/ingest/produce.ts).
  */
 export async function analyseLedger(tx: Sql): Promise<void> {
-  await tx.exec('ANALYZE spend_line, spend_rollup, spend_rollup_service, spend_rollup_supplier');
+  await tx.exec('ANALYZE spend_line, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total');
 }
 
 /** Rebuilds every rollup for one body (or every body; or one file) from spend_line. Run inside a transaction. */
@@ -69,4 +101,8 @@ export async function rebuildRollups(tx: Sql, bodyCode?: string, fileId?: number
     params,
   );
   await insertSecondary(tx, cond, params);
+  // Supplier totals are per body, not per file: a rebuild of one file recomputes its body's.
+  const body = filter(bodyCode);
+  await tx.query(`DELETE FROM spend_supplier_total ${body.cond}`, body.params);
+  await tx.query(`${SUPPLIER_TOTAL_INSERT} ${body.cond} ${SUPPLIER_TOTAL_GROUP} ORDER BY body_code, financial_year, theme_code`, body.params);
 }

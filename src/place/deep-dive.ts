@@ -151,28 +151,31 @@ export async function deepDive(sql: Sql, placeCode: string, themeCode: string, o
     attributed_pence: applyFactor(Number(r.pence), factors.get(r.body_code)!), gross_pence: Number(r.pence), lines: Number(r.lines),
   }));
 
-  // Suppliers: top 20 across bodies by attributed amount.
-  const supplierRows = noSpend ? [] : await sql.query<{ supplier_key: string; body_code: string; supplier_name: string; payee_kind: string; lines: number; pence: number; keys: number }>(
-    `WITH f AS (SELECT * FROM unnest($1::text[], $2::numeric[], $3::numeric[]) f(body_code, num, den)),
-          r AS (SELECT CASE WHEN r.payee_kind IN ('individual', 'redacted') THEN r.payee_kind || ':' ELSE r.payee_kind || ':' || lower(r.supplier_key) END AS supplier_key,
-                       r.body_code, min(r.supplier_name) AS supplier_name, min(r.payee_kind) AS payee_kind,
-                       sum(r.lines)::bigint AS lines, sum(r.amount_pence)::bigint AS pence
-                  FROM spend_rollup_supplier r
-                 WHERE r.body_code = ANY($1::text[]) AND r.financial_year = $4 AND r.theme_code = $5 AND ${netCond}
-                 GROUP BY 1, 2),
-          k AS (SELECT r.supplier_key, count(*) OVER ()::int AS keys
-                  FROM r JOIN f USING (body_code)
-                 GROUP BY r.supplier_key ORDER BY sum(r.pence * f.num / f.den) DESC, r.supplier_key LIMIT ${DEEP_DIVE_TOP})
-     SELECT r.*, k.keys FROM r JOIN k USING (supplier_key) ORDER BY r.supplier_key, r.body_code`, rankArgs);
-  const suppliers = new Map<string, DeepDiveSupplier>();
+  // Suppliers: top 20 across bodies by attributed amount, from the supplier totals (spellings differing
+  // only in case already grouped). Ranked in SQL in floating point, with room to spare, then exactly here.
+  const weights = counted.map((b) => b.attribution.factor.numerator / b.attribution.factor.denominator);
+  const supplierRows = noSpend ? [] : await sql.query<{ supplier_group: string; body_code: string; supplier_name: string; payee_kind: string; lines: number; pence: number; keys: number }>(
+    `WITH f AS (SELECT * FROM unnest($1::text[], $2::float8[]) f(body_code, w)),
+          t AS (SELECT t.supplier_group, t.body_code, t.supplier_name, t.payee_kind, t.lines, t.amount_pence AS pence
+                  FROM spend_supplier_total t
+                 WHERE t.body_code = ANY($1::text[]) AND t.financial_year = $3 AND t.theme_code = $4
+                   AND NOT (t.payee_body_code <> t.body_code AND t.payee_body_code = ANY($1::text[]))),
+          k AS (SELECT t.supplier_group, count(*) OVER ()::int AS keys
+                  FROM t JOIN f USING (body_code)
+                 GROUP BY t.supplier_group ORDER BY sum(t.pence * f.w) DESC, t.supplier_group LIMIT ${DEEP_DIVE_TOP * 2})
+     SELECT t.*, k.keys FROM t JOIN k USING (supplier_group) ORDER BY t.supplier_group, t.body_code`, [countedCodes, weights, year, theme]);
+  const suppliers = new Map<string, DeepDiveSupplier & { byBody: Map<string, number> }>();
   for (const r of supplierRows) {
-    const s = suppliers.get(r.supplier_key) ?? { supplier_name: r.supplier_name, payee_kind: r.payee_kind, attributed_pence: 0, gross_pence: 0, lines: 0, bodies: [] };
+    const s = suppliers.get(r.supplier_group) ?? { supplier_name: r.supplier_name, payee_kind: r.payee_kind, attributed_pence: 0, gross_pence: 0, lines: 0, bodies: [], byBody: new Map() };
     if (r.supplier_name < s.supplier_name) s.supplier_name = r.supplier_name;
-    s.attributed_pence += applyFactor(Number(r.pence), factors.get(r.body_code)!);
-    s.gross_pence += Number(r.pence); s.lines += Number(r.lines); s.bodies.push(r.body_code);
-    suppliers.set(r.supplier_key, s);
+    s.gross_pence += Number(r.pence); s.lines += Number(r.lines);
+    s.byBody.set(r.body_code, (s.byBody.get(r.body_code) ?? 0) + Number(r.pence));
+    suppliers.set(r.supplier_group, s);
   }
-  const supplierList = [...suppliers.values()].sort((x, y) => y.attributed_pence - x.attributed_pence || x.supplier_name.localeCompare(y.supplier_name));
+  const supplierList: DeepDiveSupplier[] = [...suppliers.values()].map(({ byBody, ...s }) => {
+    for (const [code, pence] of byBody) s.attributed_pence += applyFactor(pence, factors.get(code)!);
+    return { ...s, bodies: [...byBody.keys()] };
+  }).sort((x, y) => y.attributed_pence - x.attributed_pence || x.supplier_name.localeCompare(y.supplier_name)).slice(0, DEEP_DIVE_TOP);
   const serviceKeys = serviceRows[0] ? Number(serviceRows[0].keys) : 0;
   const supplierKeys = supplierRows[0] ? Number(supplierRows[0].keys) : 0;
 
