@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, closeTestDatabase } from './helpers/databases.ts';
 
-const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total',
+const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total', 'spend_supplier_count',
   'supplier_match', 'insight_supplier_spread', 'insight_category_rollup'];
 const REFERENCE = ['body', 'body_type', 'theme', 'cofog_division', 'prevention_level', 'classification_rule', 'classification_rule_retired',
   'column_mapping', 'reference_version', 'area_population', 'gdp_deflator', 'place', 'place_body', 'place_version',

@@ -11,6 +11,7 @@ import { engines, closeTestDatabase } from './helpers/databases.ts';
 import { runCli } from './helpers/cli.ts';
 import { loadDemoPlace } from '../src/demo/load.ts';
 import { distribute, type DeepDiveResult } from '../src/place/deep-dive.ts';
+import { topSuppliers } from '../src/place/top-suppliers.ts';
 import type { CompareResult } from '../src/place/count-compare.ts';
 import type { CountResult } from '../src/place/count.ts';
 import { divRound, makeFactor } from '../src/place/attribution.ts';
@@ -78,6 +79,13 @@ for (const engine of engines) {
         const ranked = [...byGroup.values()].sort((a, b) => b - a);
         assert.deepEqual(d.suppliers.map((s) => s.attributed_pence), ranked.slice(0, 20), `${what}: the top 20 suppliers, as a scan ranks them`);
         assert.equal(d.suppliers_other.suppliers, byGroup.size - d.suppliers.length, `${what}: how many other suppliers`);
+        // Read a block of 1 or 3 rows per body at first, so the threshold algorithm takes several rounds.
+        const factors = new Map(counted.map((b) => [b.code, b.factor]));
+        for (const block of [1, 3]) {
+          const t = await topSuppliers(db, factors, '2023-24', theme, 20, block);
+          assert.deepEqual(t.suppliers, d.suppliers, `${what}: the same suppliers, reading ${block} row(s) per body first`);
+          assert.equal(t.suppliers_in_all, byGroup.size);
+        }
         // Gross figures before netting: the body's lines on the theme, from the ledger itself.
         for (const b of d.bodies) {
           const [g] = await db.query<{ p: string | null; n: number }>(

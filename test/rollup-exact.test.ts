@@ -67,6 +67,18 @@ async function assertExact(db: Database, when: string): Promise<void> {
     `SELECT count(*)::int AS n FROM spend_supplier_total
       WHERE payee_kind IN ('individual', 'redacted') AND (supplier_name NOT IN ('Individuals (names withheld)', 'Redacted by the publisher') OR supplier_group NOT IN ('individual:', 'redacted:'))`);
   assert.equal(leakTotal.n, 0, `${when}: no individual is named in the supplier totals`);
+  // Sharing: every group with more than one row is marked shared, and the per-body counts of suppliers no
+  // other row shares agree with the marks (the deep-dive test checks the counts they give against a scan).
+  const [unmarked] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM spend_supplier_total t
+      WHERE NOT t.shared AND EXISTS (SELECT 1 FROM spend_supplier_total o WHERE o.financial_year = t.financial_year AND o.theme_code = t.theme_code
+                                       AND o.supplier_group = t.supplier_group AND (o.body_code, o.payee_body_code) <> (t.body_code, t.payee_body_code))`);
+  assert.equal(unmarked.n, 0, `${when}: every shared supplier is marked`);
+  const counts = `SELECT body_code, financial_year, theme_code, count(*) FILTER (WHERE payee_body_code = '' AND NOT shared)::int FROM spend_supplier_total GROUP BY 1, 2, 3`;
+  const [c] = await db.query<{ missing: number; extra: number }>(
+    `SELECT (SELECT count(*)::int FROM (${counts} EXCEPT ALL SELECT body_code, financial_year, theme_code, plain_suppliers FROM spend_supplier_count) x) AS missing,
+            (SELECT count(*)::int FROM (SELECT body_code, financial_year, theme_code, plain_suppliers FROM spend_supplier_count EXCEPT ALL ${counts}) x) AS extra`);
+  assert.deepEqual(c, { missing: 0, extra: 0 }, `${when}: spend_supplier_count`);
 }
 
 for (const engine of engines) {
@@ -134,7 +146,7 @@ for (const engine of engines) {
       assert.ok(!names.some((n) => /smith/i.test(n)), `no individual named: ${names.join(' | ')}`);
 
       // A rebuild from scratch changes nothing.
-      const snapshot = async () => Promise.all(['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total'].map(async (t) =>
+      const snapshot = async () => Promise.all(['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total', 'spend_supplier_count'].map(async (t) =>
         (await db.query(`SELECT * FROM ${t}`)).map((row) => JSON.stringify(row)).sort()));
       const was = await snapshot();
       await db.transaction(async (tx) => { await rebuildRollups(tx); });

@@ -7,6 +7,8 @@
 //   spend_supplier_total  spend_rollup_supplier merged over a body's files, spellings differing only in
 //                         case grouped (deep dives rank suppliers from it); not per file, so a load adds to
 //                         it and a deletion or rebuild recomputes the groups it touches.
+//   spend_supplier_count  per body x year x theme, the suppliers no other row shares (so a place's distinct
+//                         suppliers are counted without reading them all; see src/place/top-suppliers.ts).
 import type { Sql } from '../db/database.ts';
 
 /** The tables holding per-file rollups (deleted with their file). */
@@ -57,6 +59,36 @@ const SUPPLIER_TOTAL_INSERT = `INSERT INTO spend_supplier_total (body_code, fina
        FROM spend_rollup_supplier`;
 const SUPPLIER_TOTAL_GROUP = `GROUP BY body_code, financial_year, theme_code, ${SUPPLIER_GROUP_SQL}, payee_body_code, payee_kind`;
 
+/** Body, year and theme combinations of spend_supplier_total, as three parallel arrays (for unnest). */
+type Triples = { body_code: string; financial_year: string; theme_code: string }[];
+const IN_TRIPLES = `(body_code, financial_year, theme_code) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`;
+const tripleParams = (t: Triples) => [t.map((r) => r.body_code), t.map((r) => r.financial_year), t.map((r) => r.theme_code)];
+
+/**
+ * After the supplier totals of some body, year and theme combinations changed: marks shared every row whose
+ * group has another row in its year and theme (at any body), and recounts spend_supplier_count for those
+ * combinations and for every other body's combination a newly marked row belongs to.
+ */
+async function refreshSupplierSharing(tx: Sql, touched: Triples): Promise<void> {
+  if (!touched.length) return;
+  const flagged = await tx.query<Triples[number]>(
+    `WITH d AS (SELECT s.financial_year, s.theme_code, s.supplier_group FROM spend_supplier_total s
+                 WHERE (s.financial_year, s.theme_code, s.supplier_group) IN
+                       (SELECT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${IN_TRIPLES})
+                 GROUP BY 1, 2, 3 HAVING count(*) > 1),
+          u AS (UPDATE spend_supplier_total t SET shared = true FROM d
+                 WHERE t.financial_year = d.financial_year AND t.theme_code = d.theme_code AND t.supplier_group = d.supplier_group AND NOT t.shared
+                 RETURNING t.body_code, t.financial_year, t.theme_code)
+     SELECT DISTINCT body_code, financial_year, theme_code FROM u`, tripleParams(touched));
+  const all = new Map([...touched, ...flagged].map((t) => [`${t.body_code}\0${t.financial_year}\0${t.theme_code}`, t]));
+  const params = tripleParams([...all.values()]);
+  await tx.query(`DELETE FROM spend_supplier_count WHERE ${IN_TRIPLES}`, params);
+  await tx.query(
+    `INSERT INTO spend_supplier_count (body_code, financial_year, theme_code, plain_suppliers)
+     SELECT body_code, financial_year, theme_code, count(*) FILTER (WHERE payee_body_code = '' AND NOT shared)
+       FROM spend_supplier_total WHERE ${IN_TRIPLES} GROUP BY 1, 2, 3`, params);
+}
+
 /** Adds one file's rows of spend_rollup_supplier (already inserted) to spend_supplier_total. */
 export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
   await tx.query(
@@ -66,6 +98,8 @@ export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId:
             amount_pence = spend_supplier_total.amount_pence + excluded.amount_pence,
             supplier_name = least(spend_supplier_total.supplier_name, excluded.supplier_name)`,
     [bodyCode, fileId]);
+  await refreshSupplierSharing(tx, await tx.query<Triples[number]>(
+    'SELECT DISTINCT body_code, financial_year, theme_code FROM spend_rollup_supplier WHERE body_code = $1 AND file_id = $2', [bodyCode, fileId]));
 }
 
 /**
@@ -74,9 +108,13 @@ export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId:
  * they hold); a total cannot simply be reduced, because its spelling may have come from a deleted file.
  */
 export async function recomputeSupplierTotalsWithout(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
-  const touched = `(financial_year, theme_code) IN (SELECT DISTINCT financial_year, theme_code FROM spend_rollup_supplier WHERE body_code = $1 AND file_id = ANY($2::bigint[]))`;
-  await tx.query(`DELETE FROM spend_supplier_total WHERE body_code = $1 AND ${touched}`, [bodyCode, fileIds]);
-  await tx.query(`${SUPPLIER_TOTAL_INSERT} WHERE body_code = $1 AND NOT (file_id = ANY($2::bigint[])) AND ${touched} ${SUPPLIER_TOTAL_GROUP}`, [bodyCode, fileIds]);
+  const touched = await tx.query<Triples[number]>(
+    'SELECT DISTINCT body_code, financial_year, theme_code FROM spend_rollup_supplier WHERE body_code = $1 AND file_id = ANY($2::bigint[])', [bodyCode, fileIds]);
+  if (!touched.length) return;
+  const params = tripleParams(touched);
+  await tx.query(`DELETE FROM spend_supplier_total WHERE ${IN_TRIPLES}`, params);
+  await tx.query(`${SUPPLIER_TOTAL_INSERT} WHERE ${IN_TRIPLES} AND NOT (file_id = ANY($4::bigint[])) ${SUPPLIER_TOTAL_GROUP}`, [...params, fileIds]);
+  await refreshSupplierSharing(tx, touched);
 }
 
 /**
@@ -104,5 +142,7 @@ export async function rebuildRollups(tx: Sql, bodyCode?: string, fileId?: number
   // Supplier totals are per body, not per file: a rebuild of one file recomputes its body's.
   const body = filter(bodyCode);
   await tx.query(`DELETE FROM spend_supplier_total ${body.cond}`, body.params);
+  await tx.query(`DELETE FROM spend_supplier_count ${body.cond}`, body.params);
   await tx.query(`${SUPPLIER_TOTAL_INSERT} ${body.cond} ${SUPPLIER_TOTAL_GROUP} ORDER BY body_code, financial_year, theme_code`, body.params);
+  await refreshSupplierSharing(tx, await tx.query<Triples[number]>(`SELECT DISTINCT body_code, financial_year, theme_code FROM spend_supplier_total ${body.cond}`, body.params));
 }

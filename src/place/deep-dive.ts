@@ -8,7 +8,7 @@
 // Breakdowns:
 //   - months: each body's theme figure is split over its months by the largest-remainder method, so the
 //     months add up exactly to the theme total;
-//   - services and suppliers (top 20 of each): each body's netted amount for the service or supplier with
+//   - services and suppliers (top 20 of each; suppliers found without reading them all, top-suppliers.ts): each body's netted amount for the service or supplier with
 //     the body's factor applied and rounded once (half away from zero), summed over bodies; what is not in
 //     the top 20 is given as one "all others" figure, so the rows and it add up to the theme total.
 // Suppliers are grouped across bodies by name (case-insensitive; names are whitespace-normalised on
@@ -19,6 +19,7 @@ import { applyFactor, apportion, divRound, makeFactor, type Factor } from './att
 import { bodyYear, type CountBody, type CountCell } from './count.ts';
 import { countInput, type CountOptions } from './count-service.ts';
 import { PlaceError } from './places.ts';
+import { topSuppliers, type RankedSupplier } from './top-suppliers.ts';
 
 export const DEEP_DIVE_TOP = 20;
 
@@ -26,7 +27,7 @@ export const DEEP_DIVE_TOP = 20;
 export type DeepDiveBody = Pick<CountBody, 'code' | 'name' | 'rule' | 'factor' | 'explanation' | 'gross_pence' | 'netted_pence' | 'attributed_pence' | 'lines'>;
 
 export interface DeepDiveService { body_code: string; body_name: string; service_area: string; attributed_pence: number; gross_pence: number; lines: number }
-export interface DeepDiveSupplier { supplier_name: string; payee_kind: string; attributed_pence: number; gross_pence: number; lines: number; bodies: string[] }
+export type DeepDiveSupplier = RankedSupplier;
 export interface DeepDiveMonth { month: string; attributed_pence: number; gross_pence: number; lines: number }
 export interface DeepDivePrevention { label: string; pence: number; share: number | null }
 
@@ -151,33 +152,11 @@ export async function deepDive(sql: Sql, placeCode: string, themeCode: string, o
     attributed_pence: applyFactor(Number(r.pence), factors.get(r.body_code)!), gross_pence: Number(r.pence), lines: Number(r.lines),
   }));
 
-  // Suppliers: top 20 across bodies by attributed amount, from the supplier totals (spellings differing
-  // only in case already grouped). Ranked in SQL in floating point, with room to spare, then exactly here.
-  const weights = counted.map((b) => b.attribution.factor.numerator / b.attribution.factor.denominator);
-  const supplierRows = noSpend ? [] : await sql.query<{ supplier_group: string; body_code: string; supplier_name: string; payee_kind: string; lines: number; pence: number; keys: number }>(
-    `WITH f AS (SELECT * FROM unnest($1::text[], $2::float8[]) f(body_code, w)),
-          t AS (SELECT t.supplier_group, t.body_code, t.supplier_name, t.payee_kind, t.lines, t.amount_pence AS pence
-                  FROM spend_supplier_total t
-                 WHERE t.body_code = ANY($1::text[]) AND t.financial_year = $3 AND t.theme_code = $4
-                   AND NOT (t.payee_body_code <> t.body_code AND t.payee_body_code = ANY($1::text[]))),
-          k AS (SELECT t.supplier_group, count(*) OVER ()::int AS keys
-                  FROM t JOIN f USING (body_code)
-                 GROUP BY t.supplier_group ORDER BY sum(t.pence * f.w) DESC, t.supplier_group LIMIT ${DEEP_DIVE_TOP * 2})
-     SELECT t.*, k.keys FROM t JOIN k USING (supplier_group) ORDER BY t.supplier_group, t.body_code`, [countedCodes, weights, year, theme]);
-  const suppliers = new Map<string, DeepDiveSupplier & { byBody: Map<string, number> }>();
-  for (const r of supplierRows) {
-    const s = suppliers.get(r.supplier_group) ?? { supplier_name: r.supplier_name, payee_kind: r.payee_kind, attributed_pence: 0, gross_pence: 0, lines: 0, bodies: [], byBody: new Map() };
-    if (r.supplier_name < s.supplier_name) s.supplier_name = r.supplier_name;
-    s.gross_pence += Number(r.pence); s.lines += Number(r.lines);
-    s.byBody.set(r.body_code, (s.byBody.get(r.body_code) ?? 0) + Number(r.pence));
-    suppliers.set(r.supplier_group, s);
-  }
-  const supplierList: DeepDiveSupplier[] = [...suppliers.values()].map(({ byBody, ...s }) => {
-    for (const [code, pence] of byBody) s.attributed_pence += applyFactor(pence, factors.get(code)!);
-    return { ...s, bodies: [...byBody.keys()] };
-  }).sort((x, y) => y.attributed_pence - x.attributed_pence || x.supplier_name.localeCompare(y.supplier_name)).slice(0, DEEP_DIVE_TOP);
+  // Suppliers: top 20 across bodies by attributed amount (src/place/top-suppliers.ts).
+  const { suppliers: supplierList, suppliers_in_all: supplierKeys } = noSpend
+    ? { suppliers: [], suppliers_in_all: 0 }
+    : await topSuppliers(sql, factors, year, theme, DEEP_DIVE_TOP);
   const serviceKeys = serviceRows[0] ? Number(serviceRows[0].keys) : 0;
-  const supplierKeys = supplierRows[0] ? Number(supplierRows[0].keys) : 0;
 
   const top = noSpend
     ? { lines: [], total_lines: 0, total_pence: 0 }

@@ -15,7 +15,23 @@ CREATE TABLE spend_supplier_total (
   supplier_name   text   NOT NULL,         -- the first spelling in sort order, or the fixed label for withheld names
   lines           bigint NOT NULL,
   amount_pence    bigint NOT NULL,
+  -- The group has another row in this year and theme (at another body, or under another payee body here).
+  -- Never false when that is so; it may stay true after the other row goes, which counts stay exact with.
+  shared          boolean NOT NULL DEFAULT false,
   PRIMARY KEY (body_code, financial_year, theme_code, supplier_group, payee_body_code)
+);
+-- Finding a group's rows at every body (to mark them shared).
+CREATE INDEX spend_supplier_total_group ON spend_supplier_total (financial_year, theme_code, supplier_group);
+
+-- How many suppliers of a body, year and theme are its alone: rows with no payee body that are not shared.
+-- A place's distinct suppliers are the sum of these over its bodies plus the distinct groups among the
+-- other rows (shared, or paid as a registered body), which are few: no scan of every supplier.
+CREATE TABLE spend_supplier_count (
+  body_code       text NOT NULL,
+  financial_year  text NOT NULL,
+  theme_code      text NOT NULL,
+  plain_suppliers int  NOT NULL,
+  PRIMARY KEY (body_code, financial_year, theme_code)
 );
 
 INSERT INTO spend_supplier_total (body_code, financial_year, theme_code, supplier_group, payee_body_code, payee_kind, supplier_name, lines, amount_pence)
@@ -24,3 +40,16 @@ SELECT body_code, financial_year, theme_code, payee_kind || ':' || lower(supplie
   FROM spend_rollup_supplier
  GROUP BY body_code, financial_year, theme_code, payee_kind || ':' || lower(supplier_key), payee_body_code, payee_kind
  ORDER BY body_code, financial_year, theme_code;
+
+UPDATE spend_supplier_total t SET shared = true
+  FROM (SELECT financial_year, theme_code, supplier_group FROM spend_supplier_total GROUP BY 1, 2, 3 HAVING count(*) > 1) d
+ WHERE t.financial_year = d.financial_year AND t.theme_code = d.theme_code AND t.supplier_group = d.supplier_group;
+
+INSERT INTO spend_supplier_count (body_code, financial_year, theme_code, plain_suppliers)
+SELECT body_code, financial_year, theme_code, count(*) FILTER (WHERE payee_body_code = '' AND NOT shared)
+  FROM spend_supplier_total GROUP BY 1, 2, 3;
+
+-- The deep dive's threshold algorithm (src/place/top-suppliers.ts): each body's suppliers largest first;
+-- and the few rows that are shared or paid as a registered public body, without reading the rest.
+CREATE INDEX spend_supplier_total_rank ON spend_supplier_total (body_code, financial_year, theme_code, amount_pence DESC) WHERE payee_body_code = '';
+CREATE INDEX spend_supplier_total_special ON spend_supplier_total (body_code, financial_year, theme_code) WHERE shared OR payee_body_code <> '';
