@@ -21,3 +21,30 @@ for (const engine of engines) {
     }
   });
 }
+
+for (const engine of engines) {
+  test(`${engine.name}: statements issued together in one transaction run one at a time, in order`, { skip: engine.skip }, async () => {
+    const db = await engine.open();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const got = await db.transaction(async (tx) => {
+        await tx.exec('CREATE TEMP TABLE seq (n int)');
+        // Inserts and reads issued at once: each sees the ones issued before it.
+        return Promise.all([1, 2, 3].map(async (n) => {
+          await tx.query('INSERT INTO seq VALUES ($1)', [n]);
+          return (await tx.query<{ c: number }>('SELECT count(*)::int AS c FROM seq'))[0]!.c;
+        }));
+      });
+      assert.equal(got.length, 3);
+      assert.deepEqual([...got].sort(), got, 'each read sees at least the inserts before it');
+      assert.equal(got[2], 3);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => /already executing a query/.test(w)), [], 'no query is sent while another runs');
+    } finally {
+      process.off('warning', onWarning);
+      await closeTestDatabase(db);
+    }
+  });
+}

@@ -186,18 +186,26 @@ pg.types.setTypeParser(20, (v: string) => {
 pg.types.setTypeParser(1082, (v: string) => v); // dates stay 'YYYY-MM-DD'
 
 function pgClientSql(client: pg.PoolClient | pg.Pool): Sql {
+  // One connection (a transaction's) runs one statement at a time: statements issued together (a
+  // Promise.all) wait their turn here rather than in pg's own queue, which pg 9 removes. The pool needs none.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
+    if (!('release' in client)) return run();
+    const mine = turn.then(run, run);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
   return {
     async query<T>(text: string, params: unknown[] = []) {
-      const res = await client.query(text, params as unknown[]);
+      const res = await inTurn(() => client.query(text, params as unknown[]));
       return res.rows as T[];
     },
     async exec(text: string) {
-      await client.query(text);
+      await inTurn(() => client.query(text));
     },
     async copyIn(table, columns, chunks) {
       if (!('release' in client)) throw new Error('copyIn needs a transaction client');
-      const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-      await pipeline(Readable.from(chunks as AsyncIterable<string | Uint8Array>), stream);
+      await inTurn(() => pipeline(Readable.from(chunks as AsyncIterable<string | Uint8Array>), client.query(copyFrom(copyStatement(table, columns, 'STDIN')))));
     },
   };
 }
