@@ -72,10 +72,10 @@ const tripleParams = (t: Triples) => [t.map((r) => r.body_code), t.map((r) => r.
 async function refreshSupplierSharing(tx: Sql, touched: Triples): Promise<void> {
   if (!touched.length) return;
   const flagged = await tx.query<Triples[number]>(
-    `WITH d AS (SELECT s.financial_year, s.theme_code, s.supplier_group FROM spend_supplier_total s
-                 WHERE (s.financial_year, s.theme_code, s.supplier_group) IN
-                       (SELECT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${IN_TRIPLES})
-                 GROUP BY 1, 2, 3 HAVING count(*) > 1),
+    `WITH g AS MATERIALIZED (SELECT DISTINCT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${IN_TRIPLES}),
+          d AS MATERIALIZED (SELECT g.* FROM g
+                              WHERE (SELECT count(*) FROM spend_supplier_total s
+                                      WHERE s.financial_year = g.financial_year AND s.theme_code = g.theme_code AND s.supplier_group = g.supplier_group) > 1),
           u AS (UPDATE spend_supplier_total t SET shared = true FROM d
                  WHERE t.financial_year = d.financial_year AND t.theme_code = d.theme_code AND t.supplier_group = d.supplier_group AND NOT t.shared
                  RETURNING t.body_code, t.financial_year, t.theme_code)
