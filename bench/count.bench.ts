@@ -75,6 +75,15 @@ function freshDatabase(engine: Engine, keep: boolean): Target_ {
     } };
 }
 
+/** A database a `--keep` run left, opened as it is (pending migrations are applied on open). */
+function keptDatabase(engine: Engine, where: string): Target_ {
+  if (engine === 'pglite') {
+    return { globalArgs: ['--data-dir', where], env: process.env, describe: `${where} (kept)`, open: () => openDatabase({ dataDir: where }), dispose: async () => {} };
+  }
+  return { globalArgs: [], env: process.env, describe: `schema ${where} (kept)`,
+    open: () => openDatabase({ databaseUrl: process.env.DATABASE_URL!, databaseSchema: where, dataDir: '' }), dispose: async () => {} };
+}
+
 async function cli(ctx: BenchContext, t: Target_, args: string[], log: string, timeoutSeconds = 3600): Promise<{ stdout: string; wallSeconds: number }> {
   const logs = path.join(ctx.outDir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
@@ -104,6 +113,7 @@ const bench: BenchModule = {
     repeat: { type: 'string', default: '20', description: 'timed runs per query (median reported)' },
     warmup: { type: 'string', default: '3', description: 'untimed runs per query first' },
     keep: { type: 'boolean', default: false, description: 'keep the benchmark databases' },
+    reuse: { type: 'string', description: 'time the queries on databases a --keep run left (pglite=DIR,postgres=SCHEMA), skipping the load' },
   },
 
   async run(ctx: BenchContext): Promise<BenchResult> {
@@ -127,16 +137,18 @@ const bench: BenchModule = {
     const failures: string[] = [];
     const rows: string[][] = [];
 
+    const reuse = new Map(o.reuse ? String(o.reuse).split(',').map((kv) => kv.split('=') as [Engine, string]) : []);
     for (const engine of engines) {
-      const t = freshDatabase(engine, !!o.keep);
+      const kept = reuse.get(engine);
+      const t = kept ? keptDatabase(engine, kept) : freshDatabase(engine, !!o.keep);
       ctx.log(`  ${engine}: ${t.describe}`);
       try {
-        for (const b of BODIES) {
+        if (!kept) for (const b of BODIES) {
           await cli(ctx, t, ['bodies', 'add', b.code, '--name', b.name, '--type', b.type, '--areas', b.areas.join(',')], `count-${engine}-body`);
         }
         // Load: one child process per file, the ordinary CLI ingest.
         let loadSeconds = 0;
-        for (const [i, b] of BODIES.entries()) {
+        if (!kept) for (const [i, b] of BODIES.entries()) {
           const r = await cli(ctx, t, ['ingest', files[i].file, '--body', b.code, '--json'], `count-${engine}-${b.code}`);
           const s = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { rows_loaded: number; total_pence: number | string };
           if (s.rows_loaded !== files[i].lines || BigInt(String(s.total_pence)) !== BigInt(files[i].totalPence)) {
@@ -145,11 +157,13 @@ const bench: BenchModule = {
           loadSeconds += r.wallSeconds;
           ctx.log(`    ingest ${b.code} (${b.layout}, ${int(files[i].lines)} lines): ${dec(r.wallSeconds)} s`);
         }
-        figures.push({ case: `${engine} ${int(total)} lines`, metric: 'load, 10 files via CLI ingest (wall, incl. rollups)', value: loadSeconds, unit: 's' });
-        figures.push({ case: `${engine} ${int(total)} lines`, metric: 'load rate', value: total / loadSeconds, unit: 'lines/s' });
+        if (!kept) {
+          figures.push({ case: `${engine} ${int(total)} lines`, metric: 'load, 10 files via CLI ingest (wall, incl. rollups)', value: loadSeconds, unit: 's' });
+          figures.push({ case: `${engine} ${int(total)} lines`, metric: 'load rate', value: total / loadSeconds, unit: 'lines/s' });
+        }
 
-        await cli(ctx, t, ['place', 'create', PLACE, '--name', 'Bench place', '--areas', PLACE_AREAS.join(',')], `count-${engine}-place`);
-        for (const b of BODIES.filter((x) => x.rule)) {
+        if (!kept) await cli(ctx, t, ['place', 'create', PLACE, '--name', 'Bench place', '--areas', PLACE_AREAS.join(',')], `count-${engine}-place`);
+        if (!kept) for (const b of BODIES.filter((x) => x.rule)) {
           await cli(ctx, t, ['place', 'attach', PLACE, '--body', b.code, '--rule', b.rule!], `count-${engine}-place`);
         }
 
