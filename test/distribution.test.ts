@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, closeTestDatabase } from './helpers/databases.ts';
 
-const DISTRIBUTED = ['source_file', 'spend_line', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total', 'spend_supplier_count',
+const DISTRIBUTED = ['source_file', 'spend_payee', 'spend_coding', 'spend_text', 'spend_group', 'spend_top_line', 'spend_top_cut', 'rejected_row', 'spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total', 'spend_supplier_count',
   'supplier_match', 'insight_supplier_spread', 'insight_category_rollup'];
 const REFERENCE = ['body', 'body_type', 'theme', 'cofog_division', 'prevention_level', 'classification_rule', 'classification_rule_retired',
   'column_mapping', 'reference_version', 'area_population', 'gdp_deflator', 'place', 'place_body', 'place_version',
@@ -26,9 +26,20 @@ for (const engine of engines) {
         for (const k of keys) assert.equal(k.cols[0], 'body_code', `${t} ${k.kind} key ${k.cols.join(', ')}`);
       }
       for (const t of REFERENCE) assert.ok(rows.some((r) => r.table_name === t && r.kind === 'p'), `${t} has a primary key`);
+      // The line facts: partitioned by body_code (then by file), with no key to maintain per line; every
+      // partition is one of spend_fact's (a body's, or a file's under it).
+      const [fact] = await db.query<{ cols: string[] }>(`
+        SELECT array(SELECT a.attname::text FROM unnest(p.partattrs) k(n) JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = k.n) AS cols
+          FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relname = 'spend_fact' AND c.relnamespace = current_schema()::regnamespace`);
+      assert.deepEqual(fact?.cols, ['body_code'], 'spend_fact is partitioned by body_code');
+      const parts = await db.query<{ t: string; parent: string }>(`
+        SELECT c.relname AS t, p.relname AS parent FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+         WHERE c.relnamespace = current_schema()::regnamespace`);
+      const partitions = new Set(parts.map((r) => r.t));
+      for (const r of parts) assert.match(r.parent, /^spend_fact(_b_[0-9a-f]{16})?$/, `${r.t} is a partition of spend_fact`);
       // Every table is placed on purpose: a new one must be added to one of the three lists.
       const tables = (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`)).map((r) => r.t);
-      const placed = new Set([...DISTRIBUTED, ...REFERENCE, ...LOCAL]);
+      const placed = new Set([...DISTRIBUTED, ...REFERENCE, ...LOCAL, 'spend_fact', ...partitions]);
       assert.deepEqual(tables.filter((t) => !placed.has(t)).sort(), [], 'tables not classified as distributed, reference or local');
     } finally {
       await closeTestDatabase(db);

@@ -1,7 +1,7 @@
 // Classification services, for the command line and (later) the web app: editing the ordered rules,
 // re-running them over the stored ledger, and reporting coverage.
 import type { Database, Sql } from '../db/database.ts';
-import { rebuildRollups } from '../ledger/rollup.ts';
+import { rebuildRollups, rebuildTopLines } from '../ledger/rollup.ts';
 import { Classifier } from './classifier.ts';
 import { lineFieldsOf } from './conditions.ts';
 import { recordAudit as audit } from '../db/audit.ts';
@@ -239,7 +239,7 @@ function copyField(v: string | null): string {
 export async function reclassify(db: Database, opts: { bodyCode?: string } = {}, actor = 'system'): Promise<ReclassifyResult> {
   return db.transaction(async (tx) => {
     if (opts.bodyCode !== undefined) {
-      const known = await tx.query('SELECT 1 FROM body WHERE code = $1 UNION ALL SELECT 1 FROM spend_line WHERE body_code = $1 LIMIT 1', [opts.bodyCode]);
+      const known = await tx.query('SELECT 1 FROM body WHERE code = $1 UNION ALL SELECT 1 FROM spend_group WHERE body_code = $1 LIMIT 1', [opts.bodyCode]);
       if (!known.length) throw new ClassificationError(`There is no body ${JSON.stringify(opts.bodyCode)} and no lines for it`);
     }
     const classifier = await Classifier.load(tx);
@@ -248,7 +248,7 @@ export async function reclassify(db: Database, opts: { bodyCode?: string } = {},
     const bodies = opts.bodyCode !== undefined
       ? [{ code: opts.bodyCode, body_type: (await tx.query<{ body_type: string }>('SELECT body_type FROM body WHERE code = $1', [opts.bodyCode]))[0]?.body_type ?? null }]
       : await tx.query<{ code: string; body_type: string | null }>(
-        'SELECT d.body_code AS code, b.body_type FROM (SELECT DISTINCT body_code FROM spend_line) d LEFT JOIN body b ON b.code = d.body_code ORDER BY 1');
+        'SELECT d.body_code AS code, b.body_type FROM (SELECT DISTINCT body_code FROM spend_group) d LEFT JOIN body b ON b.code = d.body_code ORDER BY 1');
 
     await tx.exec(`DROP TABLE IF EXISTS classify_result`);
     await tx.exec(`CREATE TEMP TABLE classify_result (
@@ -259,7 +259,7 @@ export async function reclassify(db: Database, opts: { bodyCode?: string } = {},
     let combinations = 0;
     for (const body of bodies) {
       const rows = await tx.query<Record<string, string | null>>(
-        `SELECT DISTINCT ${keyFields.length ? keyFields.join(', ') : '1 AS one'} FROM spend_line WHERE body_code = $1`, [body.code]);
+        `SELECT DISTINCT ${keyFields.length ? keyFields.join(', ') : '1 AS one'} FROM spend_group_detail WHERE body_code = $1`, [body.code]);
       combinations += rows.length;
       const line: ClassifiableLine = {
         body_code: body.code, body_type: body.body_type, directorate: null, service_area: null, expense_type: null, category: null,
@@ -285,19 +285,22 @@ export async function reclassify(db: Database, opts: { bodyCode?: string } = {},
     await tx.exec('ANALYZE classify_result');
     const where = opts.bodyCode !== undefined ? 'AND s.body_code = $1' : '';
     const params = opts.bodyCode !== undefined ? [opts.bodyCode] : [];
+    // Classification belongs to groups (each distinct payee, coding and description of a file); lines are not touched.
     const changed = await tx.query<{ n: number }>(
       `WITH changed AS (
-         UPDATE spend_line s SET theme_code = t.theme_code, cofog_code = t.cofog_code, prevention_code = t.prevention_code, rule_id = t.rule_id
-           FROM classify_result t
-          WHERE s.body_code = t.body_code ${where}
+         UPDATE spend_group g SET theme_code = t.theme_code, cofog_code = t.cofog_code, prevention_code = t.prevention_code, rule_id = t.rule_id
+           FROM spend_group_detail s, classify_result t
+          WHERE g.body_code = s.body_code AND g.file_id = s.file_id AND g.group_id = s.group_id
+            AND s.body_code = t.body_code ${where}
             ${keyFields.map((f) => `AND coalesce(s.${f}, '') = t.${f} AND (s.${f} IS NULL) = t.${f}_null`).join('\n            ')}
-            AND (s.theme_code, s.cofog_code, s.prevention_code, s.rule_id)
+            AND (g.theme_code, g.cofog_code, g.prevention_code, g.rule_id)
                 IS DISTINCT FROM (t.theme_code, t.cofog_code, t.prevention_code, t.rule_id)
-          RETURNING 1)
-       SELECT count(*)::int AS n FROM changed`, params);
+          RETURNING g.lines)
+       SELECT coalesce(sum(lines), 0)::int AS n FROM changed`, params);
     const total = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM spend_line s ${opts.bodyCode !== undefined ? 'WHERE s.body_code = $1' : ''}`, params);
+      `SELECT coalesce(sum(lines), 0)::int AS n FROM spend_group s ${opts.bodyCode !== undefined ? 'WHERE s.body_code = $1' : ''}`, params);
     await rebuildRollups(tx, opts.bodyCode);
+    await rebuildTopLines(tx, opts.bodyCode);
     const result: ReclassifyResult = {
       body: opts.bodyCode ?? null, lines: Number(total[0].n), combinations, lines_changed: Number(changed[0].n),
     };

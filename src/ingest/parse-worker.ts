@@ -41,7 +41,13 @@ try {
   const s = summary!;
   const services = pack(s.services, serviceRollupLine(input.bodyCode, input.fileId));
   const suppliers = pack(s.suppliers, supplierRollupLine(input.bodyCode, input.fileId));
-  port.postMessage({ type: 'done', summary: { ...s, services, suppliers }, lines }, [services.buffer as ArrayBuffer, suppliers.buffer as ArrayBuffer]);
+  const text = (v: string[] | Uint8Array) => (v instanceof Uint8Array ? v : new TextEncoder().encode(v.join('')));
+  const copied = {
+    payees: text(s.payees), codings: text(s.codings), texts: text(s.texts), groups: text(s.groups),
+    topLines: text(s.topLines), topCuts: text(s.topCuts),
+  };
+  port.postMessage({ type: 'done', summary: { ...s, services, suppliers, ...copied }, lines },
+    [services, suppliers, ...Object.values(copied)].map((b) => b.buffer as ArrayBuffer));
 } catch (err) {
   const e = err as Error;
   port.postMessage({ type: 'error', unreadable: err instanceof UnreadableFileError, message: e?.message ?? String(err), stack: e?.stack });

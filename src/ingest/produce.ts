@@ -5,13 +5,13 @@ import { Classifier, type CompilableRule } from '../classify/classifier.ts';
 import type { Classification, ThemeDefaults } from '../classify/types.ts';
 import { findHeaderRow, isBlankRow } from './header.ts';
 import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping } from './mapping.ts';
-import { financialYear } from './normalise.ts';
 import type { OpenedSource } from './read/source.ts';
-import type { RawRow } from './read/csv.ts';
-import { CopyWriter, makeRowConverter, type Rejection, type RowConverter } from './rows.ts';
+import type { LineBatch, RawRow } from './read/csv.ts';
+import { CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type Rejection, type RowConverter } from './rows.ts';
 import type { RollupCell, ServiceTally, SupplierTally } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
+import { financialYear } from './normalise.ts';
 import { detach } from '../util/strings.ts';
 
 export interface ProduceInput {
@@ -37,6 +37,13 @@ export interface ProduceSummary {
   /** Deep-dive tallies (see ServiceTally / SupplierTally); from the parse worker, as ready COPY bytes. */
   services: ServiceTally[] | Uint8Array;
   suppliers: SupplierTally[] | Uint8Array;
+  /** COPY text of the file's spend_payee, spend_coding, spend_text, spend_group, spend_top_line and spend_top_cut rows. */
+  payees: string[] | Uint8Array;
+  codings: string[] | Uint8Array;
+  texts: string[] | Uint8Array;
+  groups: string[] | Uint8Array;
+  topLines: string[] | Uint8Array;
+  topCuts: string[] | Uint8Array;
   loaded: number;
   total: number;
   encoding: string | null;
@@ -70,9 +77,24 @@ export function sheetLayout(rows: RawRow[], saved: SavedMapping): SheetLayout | 
   return { headerIndex: h, headerLine: headerRow.line, headerCells, columns, missing: missingRequired(columns) };
 }
 
+/** How many of a file's largest lines are listed per year and theme (spend_top_line). */
+export const TOP_LINES = 500;
+
+/** A file's largest lines of one year and theme, kept while it is parsed. */
+interface TopList { fy: string; theme: string; lines: number; cutoff: number; items: TopItem[] }
+interface TopItem { abs: number; lineId: number; row: Uint8Array }
+const byRank = (a: TopItem, b: TopItem) => b.abs - a.abs || a.lineId - b.lineId;
+
+/** Keeps the list's TOP_LINES largest (ties: the earlier line first); every unlisted line is then smaller than the cutoff or tied after it. */
+function trimTop(t: TopList): void {
+  t.items.sort(byRank);
+  if (t.items.length > TOP_LINES) t.items.length = TOP_LINES;
+  if (t.items.length === TOP_LINES) t.cutoff = t.items[TOP_LINES - 1]!.abs;
+}
+
 /**
- * Yields COPY text for spend_line (UTF-8 bytes), `batchLines` lines at a time; `done` receives the summary after
- * the last chunk. `progress` is called with the lines loaded so far after each chunk.
+ * Yields COPY text for the file's fact table (UTF-8 bytes), `batchLines` lines at a time; `done` receives the
+ * summary after the last chunk. `progress` is called with the lines loaded so far after each chunk.
  */
 export async function* produceCopy(source: OpenedSource, input: ProduceInput, classifier: Classifier,
   done: (s: ProduceSummary) => void, progress?: (lines: number) => void): AsyncGenerator<Buffer> {
@@ -80,11 +102,10 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   const classify = (l: Parameters<Classifier['classify']>[0]) => classifier.classify(l);
   const rejections: Rejection[] = [];
   const sheets: SheetReport[] = [];
-  const byClass: Tallies = new Map();
-  // Deep-dive tallies (service area, supplier), keyed by NUL-joined fields; exactly what a GROUP BY over
-  // the file's lines would give (test/rollup-exact.test.ts checks it).
-  const byService = new Map<string, { lines: number; pence: number }>();
-  const bySupplier = new Map<string, { lines: number; pence: number }>();
+  // The file's dimensions, groups and rollup tallies: every rollup is folded from these at the end, exactly
+  // what a GROUP BY over the file's lines would give (test/rollup-exact.test.ts checks it).
+  const ledger = new FileLedger();
+  const tops = new Map<number, TopList>();
   // Payee name -> registered body (or null), cached: a file repeats its suppliers many times.
   const bodyIndex = new BodyNameIndex(input.bodies);
   const payeeBodies = new Map<string, string | null>();
@@ -130,7 +151,10 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         skipped = true;
         return;
       }
-      convert = makeRowConverter(cols, { bodyCode, bodyType, fileId, sheet: sheet.sheet, classify, payeeBody });
+      convert = makeRowConverter(cols, {
+        bodyCode, bodyType, sheet: sheet.sheet, ledger, classify, payeeBody,
+        headerCell: firstLabelled >= 0 ? { index: firstLabelled, label: headerCells[firstLabelled]! } : undefined,
+      });
       pending = pending.slice(layout.headerIndex + 1);
     };
 
@@ -147,37 +171,43 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       return same >= 2 && same >= labelled / 2;
     };
 
-    const process = (rows: RawRow[]) => {
-      let n = 0;
-      for (let k = 0; k < rows.length; k++) {
-        const row = rows[k]!;
-        const cells = row.cells;
-        if (isBlankRow(cells)) continue;
-        if (skipped) { report.rows_skipped = (report.rows_skipped ?? 0) + 1; continue; }
-        if (isRepeatedHeader(cells)) continue;
-        const r = convert!(cells, row.line, lineId + 1, out);
-        if ('pence' in r) {
-          lineId++; n++;
-          loaded++; report.rows_loaded++;
-          total += r.pence;
-          // Rolled up per classification and day here (cheap map lookups on shared objects), per month at the end.
-          let byPayee = byClass.get(r.classification);
-          if (!byPayee) byClass.set(r.classification, (byPayee = new Map()));
-          const payee = r.payeeBody ?? '';
-          let days = byPayee.get(payee);
-          if (!days) byPayee.set(payee, (days = new Map()));
-          const cell = days.get(r.date);
-          if (cell) { cell.lines++; cell.pence += r.pence; } else days.set(r.date, { lines: 1, pence: r.pence });
-          const head = financialYear(r.date) + '\0' + r.classification.theme_code + '\0';
-          tally(byService, head + (r.service ?? '') + '\0' + payee, r.pence);
-          const key = r.kind === 'individual' || r.kind === 'redacted' ? '' : (r.supplier ?? '');
-          tally(bySupplier, head + r.kind + '\0' + key + '\0' + payee, r.pence);
-        } else {
-          rejections.push(r);
-          report.rows_rejected++;
-        }
+    const accept = (r: ConvertedLine) => {
+      lineId++; outLines++;
+      loaded++; report.rows_loaded++;
+      total += r.pence;
+      const g = r.group;
+      // The largest lines of the year and theme; most lines are smaller than the list's cutoff and cost one comparison.
+      const topKey = r.date.fyStart * 1024 + g.themeIndex;
+      let top = tops.get(topKey);
+      if (!top) tops.set(topKey, (top = { fy: r.date.fy, theme: g.classification.theme_code, lines: 0, cutoff: -1, items: [] }));
+      top.lines++;
+      const abs = r.pence < 0 ? -r.pence : r.pence;
+      if (abs > top.cutoff) {
+        top.items.push({ abs, lineId, row: out.buf.slice(r.rowStart, out.pos) });
+        if (top.items.length >= 2 * TOP_LINES) trimTop(top);
       }
-      outLines += n;
+    };
+    const processRow = (row: RawRow) => {
+      const cells = row.cells;
+      if (isBlankRow(cells)) return;
+      if (skipped) { report.rows_skipped = (report.rows_skipped ?? 0) + 1; return; }
+      if (isRepeatedHeader(cells)) return;
+      const r = convert!(cells, row.line, lineId + 1, out);
+      if ('pence' in r) accept(r);
+      else { rejections.push(r); report.rows_rejected++; }
+    };
+    const process = (rows: RawRow[]) => { for (let k = 0; k < rows.length; k++) processRow(rows[k]!); };
+    const processLines = (b: LineBatch, delimiter: string) => {
+      const { text, start, end, line, rows } = b;
+      const code = delimiter.charCodeAt(0);
+      for (let k = 0; k < b.count; k++) {
+        const s0 = start[k]!;
+        if (s0 < 0) { processRow(rows[k]!); continue; }
+        const r = convert!.line(text, s0, end[k]!, code, line[k]!, lineId + 1, out);
+        if (r === null) continue;
+        if (r === SLOW_LINE) processRow({ line: line[k]!, cells: text.slice(s0, end[k]!).split(delimiter) });
+        else accept(r);
+      }
     };
 
     for await (const batch of sheet.batches) {
@@ -191,6 +221,16 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         process(batch);
       }
       if (outLines >= batchLines) { yield out.take(); outLines = 0; progress?.(loaded); }
+      // Once the layout is known, a CSV's remaining lines come as offsets into its text (no string per cell).
+      if (convert && sheet.fastLines) break;
+    }
+    if (convert && sheet.fastLines) {
+      const fast = sheet.fastLines();
+      const delimiter = String.fromCharCode(fast.delimiter);
+      for await (const b of fast.lines) {
+        processLines(b, delimiter);
+        if (outLines >= batchLines) { yield out.take(); outLines = 0; progress?.(loaded); }
+      }
     }
     if (!convert && !skipped) {
       if (nonBlank === 0) { report.skipped = 'the sheet is empty'; skipped = true; }
@@ -201,34 +241,61 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   }
   if (out.pos) yield out.take();
   progress?.(loaded);
+  done({
+    rejections, sheets, ...foldTallies(ledger), ...ledger.copyRows(bodyCode, fileId), ...topRows(tops, bodyCode, fileId),
+    loaded, total, encoding, checksum: source.checksum(),
+  });
+}
+
+/** The rollup rows of a file, folded from its tallies (per group cell and month or year). */
+function foldTallies(ledger: FileLedger): { rollups: RollupCell[]; services: ServiceTally[]; suppliers: SupplierTally[] } {
+  const rollups: RollupCell[] = [];
+  const r = ledger.rollupTally;
+  for (let i = 0; i < r.keys.length; i++) {
+    const key = r.keys[i]!;
+    const { c, payeeBody } = ledger.rollupCells[Math.floor(key / 4096)]!;
+    const month = ledger.months[key % 4096]!;
+    rollups.push({
+      financialYear: financialYear(month + '-01'), month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '',
+      classified: c.rule_id !== null, payeeBody, lines: r.lines[i]!, pence: r.pence[i]!,
+    });
+  }
+  // Service and supplier rows merge cells that differ only in ways these rollups do not keep.
+  const services = new Map<string, ServiceTally>();
+  const s = ledger.serviceTally;
+  for (let i = 0; i < s.keys.length; i++) {
+    const key = s.keys[i]!, cell = ledger.serviceCells[Math.floor(key / 256)]!, fy = ledger.years[key % 256]!;
+    const k = `${fy}\0${cell.theme}\0${cell.service}\0${cell.payeeBody}`;
+    const row = services.get(k);
+    if (row) { row[4] += s.lines[i]!; row[5] += s.pence[i]!; }
+    else services.set(k, [fy, cell.theme, cell.service, cell.payeeBody, s.lines[i]!, s.pence[i]!]);
+  }
+  const suppliers = new Map<string, SupplierTally>();
+  const p = ledger.supplierTally;
+  for (let i = 0; i < p.keys.length; i++) {
+    const key = p.keys[i]!, cell = ledger.supplierCells[Math.floor(key / 256)]!, fy = ledger.years[key % 256]!;
+    const k = `${fy}\0${cell.theme}\0${cell.kind}\0${cell.key}\0${cell.payeeBody}`;
+    const row = suppliers.get(k);
+    if (row) { row[5] += p.lines[i]!; row[6] += p.pence[i]!; }
+    else suppliers.set(k, [fy, cell.theme, cell.kind, cell.key, cell.payeeBody, p.lines[i]!, p.pence[i]!]);
+  }
   // In key order (year, theme, ...): rows are stored in the order they are copied, so a deep dive's
   // rows for one year and theme sit together on disk and are read from a few pages, not thousands.
-  const rows = <T extends unknown[]>(m: Map<string, { lines: number; pence: number }>) =>
-    [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, t]) => [...k.split('\0'), t.lines, t.pence] as unknown as T);
-  done({ rejections, sheets, rollups: monthlyRollup(byClass), services: rows<ServiceTally>(byService), suppliers: rows<SupplierTally>(bySupplier), loaded, total, encoding, checksum: source.checksum() });
+  const sorted = <T>(m: Map<string, T>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v);
+  return { rollups, services: sorted(services), suppliers: sorted(suppliers) };
 }
 
-function tally(m: Map<string, { lines: number; pence: number }>, key: string, pence: number): void {
-  const t = m.get(key);
-  if (t) { t.lines++; t.pence += pence; } else m.set(detach(key), { lines: 1, pence });
-}
-
-/** classification -> payee body ('' = not a body) -> ISO day -> tally */
-type Tallies = Map<Classification, Map<string, Map<string, { lines: number; pence: number }>>>;
-
-/** Folds per-day tallies into the month rows of spend_rollup. */
-function monthlyRollup(byClass: Tallies): RollupCell[] {
-  const cells = new Map<string, RollupCell>();
-  for (const [c, byPayee] of byClass) {
-    for (const [payee, days] of byPayee) {
-      for (const [iso, t] of days) {
-        const fy = financialYear(iso), month = iso.slice(0, 7);
-        const key = `${month}|${c.theme_code}|${c.cofog_code ?? ''}|${c.prevention_code ?? ''}|${c.rule_id !== null}|${payee}`;
-        const cell = cells.get(key);
-        if (cell) { cell.lines += t.lines; cell.pence += t.pence; }
-        else cells.set(key, { financialYear: fy, month, theme: c.theme_code, cofog: c.cofog_code ?? '', prevention: c.prevention_code ?? '', classified: c.rule_id !== null, payeeBody: payee, lines: t.lines, pence: t.pence });
-      }
-    }
+/** COPY text of spend_top_line (the listed lines, each its fact row behind body, file, year and theme) and spend_top_cut. */
+function topRows(tops: Map<number, TopList>, bodyCode: string, fileId: number): { topLines: string[]; topCuts: string[] } {
+  const decoder = new TextDecoder();
+  const b = copyText(bodyCode);
+  const topLines: string[] = [], topCuts: string[] = [];
+  for (const t of tops.values()) {
+    trimTop(t);
+    const head = `${b}\t${fileId}\t${t.fy}\t${copyText(t.theme)}\t`;
+    topLines.push(t.items.map((i) => head + decoder.decode(i.row)).join(''));
+    const truncated = t.lines > t.items.length;
+    topCuts.push(`${head}${t.lines}\t${t.items.length}\t${truncated ? t.cutoff : '\\N'}\n`);
   }
-  return [...cells.values()];
+  return { topLines, topCuts: [topCuts.join('')] };
 }

@@ -11,21 +11,15 @@ export interface Rejection { sheet: string | null; line: number; column: string 
 export interface LineContext {
   bodyCode: string;
   bodyType: string | null;
-  fileId: number;
   sheet: string | null;
+  /** The file's dimensions, groups and tallies (shared by its sheets). */
+  ledger: FileLedger;
+  /** The header's first labelled column: a line holding this label there may be the header repeated. */
+  headerCell?: { index: number; label: string };
   classify(line: ClassifiableLine): Classification;
   /** The registered body an organisation payee is (for counting money passed between bodies once), or null. */
   payeeBody(name: string): string | null;
 }
-
-/** The columns of spend_line in COPY order. */
-export const SPEND_LINE_COLUMNS = [
-  'body_code', 'file_id', 'line_id', 'sheet', 'line_no', 'payment_date', 'financial_year', 'amount_pence',
-  'vat_pence', 'gross_pence', 'supplier_name', 'supplier_ref', 'payee_kind', 'company_no', 'charity_no',
-  'vat_no', 'transaction_ref', 'directorate', 'service_area', 'expense_type', 'category', 'description',
-  'proclass', 'sercop', 'capital_revenue', 'is_card', 'publisher_name', 'theme_code', 'cofog_code',
-  'prevention_code', 'rule_id', 'payee_body_code',
-] as const;
 
 const SPECIAL = /[\\\t\n\r]/;
 /** COPY text-format escaping; null becomes \N. */
@@ -33,17 +27,6 @@ export function copyText(v: string | null): string {
   if (v === null) return '\\N';
   if (!SPECIAL.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-/** What a converted line adds to the file's tallies. The converter reuses one object: read it before the next call. */
-export interface ConvertedLine {
-  pence: number;
-  date: string;          // ISO payment date
-  classification: Classification;
-  payeeBody: string | null;
-  service: string | null;
-  supplier: string | null;
-  kind: string;
 }
 
 const utf8 = new TextEncoder();
@@ -96,6 +79,15 @@ export class CopyWriter {
     this.pos = p;
   }
 
+  /** text[s, e), already in COPY form and ASCII, written as it is. */
+  rawRange(text: string, s: number, e: number): void {
+    this.ensure(e - s);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = s; i < e; i++) b[p++] = text.charCodeAt(i);
+    this.pos = p;
+  }
+
   /** A value that went through cleanText (no tab, CR or LF): backslashes doubled; null is \N. */
   clean(s: string | null): void {
     if (s === null) { this.nul(); return; }
@@ -139,28 +131,379 @@ export class CopyWriter {
   nul(): void { this.ensure(2); this.buf[this.pos++] = 92; this.buf[this.pos++] = 78; }
 }
 
+/** The columns of a file's fact table (spend_fact_f<file_id>) in COPY order; body and file are its defaults. */
+export const FACT_COLUMNS = ['line_id', 'line_no', 'payment_date', 'amount_pence', 'vat_pence', 'gross_pence', 'group_id', 'transaction_ref'] as const;
+
+/** The columns of a file's dimension tables and groups, in COPY order. */
+export const PAYEE_COLUMNS = ['body_code', 'file_id', 'payee_id', 'supplier_name', 'supplier_ref', 'payee_kind', 'company_no', 'charity_no', 'vat_no', 'payee_body_code'] as const;
+export const CODING_COLUMNS = ['body_code', 'file_id', 'coding_id', 'sheet', 'directorate', 'service_area', 'expense_type', 'category', 'proclass', 'sercop', 'capital_revenue', 'is_card', 'publisher_name'] as const;
+export const TEXT_COLUMNS = ['body_code', 'file_id', 'text_id', 'description'] as const;
+export const GROUP_COLUMNS = ['body_code', 'file_id', 'group_id', 'payee_id', 'coding_id', 'text_id', 'theme_code', 'cofog_code', 'prevention_code', 'rule_id', 'lines', 'amount_pence'] as const;
+
+/**
+ * Dense ids (1, 2, 3 ...) for tuples of small integers: an open-addressing hash table on typed arrays, so
+ * finding a line's payee, coding and group costs a few multiplications, not a string key.
+ */
+export class TupleIds {
+  private keys: Int32Array;
+  private table: Int32Array;
+  size = 0;
+  constructor(readonly arity: number, bits = 10) {
+    this.table = new Int32Array(1 << bits);
+    this.keys = new Int32Array((1 << (bits - 1)) * arity);
+  }
+
+  /** The id of the tuple in t[0..arity); a new tuple gets size + 1 (compare size before and after to tell). */
+  id(t: Int32Array): number {
+    const a = this.arity, keys = this.keys, table = this.table, mask = table.length - 1;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < a; i++) h = Math.imul(h ^ t[i]!, 0x01000193);
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const id = table[slot]!;
+      if (id === 0) break;
+      const base = (id - 1) * a;
+      let i = 0;
+      while (i < a && keys[base + i] === t[i]) i++;
+      if (i === a) return id;
+      slot = (slot + 1) & mask;
+    }
+    const id = ++this.size;
+    if (id * a > keys.length) { const k = new Int32Array(keys.length * 2); k.set(keys); this.keys = k; }
+    this.keys.set(t.subarray(0, a), (id - 1) * a);
+    table[slot] = id;
+    if (this.size * 2 > mask) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const a = this.arity, table = new Int32Array(this.table.length * 2), mask = table.length - 1;
+    for (let id = 1; id <= this.size; id++) {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < a; i++) h = Math.imul(h ^ this.keys[(id - 1) * a + i]!, 0x01000193);
+      let slot = (h ^ (h >>> 15)) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = id;
+    }
+    this.table = table;
+  }
+}
+
+/** Sums of lines and pence under small integer keys. */
+export class Tally {
+  readonly index = new Map<number, number>();
+  readonly keys: number[] = [];
+  lines = new Float64Array(1024);
+  pence = new Float64Array(1024);
+
+  add(key: number, pence: number): void {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.index.set(key, i);
+      if (i === this.lines.length) {
+        const l = new Float64Array(i * 2), p = new Float64Array(i * 2);
+        l.set(this.lines); p.set(this.pence);
+        this.lines = l; this.pence = p;
+      }
+    }
+    this.lines[i]++;
+    this.pence[i] += pence;
+  }
+}
+
+export interface PayeeRow { id: number; name: string | null; ref: string | null; kind: PayeeKind; companyNo: string | null; charityNo: string | null; vatNo: string | null; body: string | null }
+export interface CodingRow {
+  id: number; sheet: string | null; directorate: string | null; service: string | null; expense: string | null; category: string | null;
+  proclass: string | null; sercop: string | null; capitalRevenue: 'capital' | 'revenue' | null; card: boolean | null; publisher: string | null;
+}
+
+/** One payee x coding x description of a file, with its classification and where its lines are tallied. */
+export interface LineGroup {
+  id: number;
+  payee: PayeeRow;
+  coding: CodingRow;
+  textId: number;
+  classification: Classification;
+  /** Index of the theme in the file's theme list (the key of its top-lines lists). */
+  themeIndex: number;
+  /** The group's cells of the rollup (classification x payee body), service and supplier tallies. */
+  rollupCell: number;
+  serviceCell: number;
+  supplierCell: number;
+  lines: number;
+  pence: number;
+}
+
+const t = (v: string | null) => copyText(v);
+
+/**
+ * Everything a file's lines are tallied into while it is read, shared by the converters of its sheets: the
+ * dimensions (payees, codings, descriptions) and groups with their ids, the months and years seen, and the
+ * rollup tallies keyed by group cell and month or year.
+ */
+export class FileLedger {
+  readonly payeeIds = new TupleIds(6);
+  readonly payees: PayeeRow[] = [];
+  readonly codingIds = new TupleIds(10);
+  readonly codings: CodingRow[] = [];
+  readonly textIds = new Map<string | null, number>();
+  readonly texts: (string | null)[] = [];
+  readonly groupIds = new TupleIds(3, 12);
+  readonly groups: LineGroup[] = [];
+  readonly themes: string[] = [];
+  private readonly themeIndexes = new Map<string, number>();
+  readonly months: string[] = [];
+  private readonly monthSlots = new Map<string, number>();
+  readonly years: string[] = [];
+  private readonly yearSlots = new Map<string, number>();
+  /** Cells: the distinct (classification, payee body), (year-free theme, service, payee body) and (theme, payee kind, supplier, payee body). */
+  readonly rollupCells: { c: Classification; payeeBody: string }[] = [];
+  readonly serviceCells: { theme: string; service: string; payeeBody: string }[] = [];
+  readonly supplierCells: { theme: string; kind: string; key: string; payeeBody: string }[] = [];
+  private readonly cellIndexes = new Map<string, number>();
+  /** rollup: cell * 4096 + month slot; service and supplier: cell * 256 + year slot. */
+  readonly rollupTally = new Tally();
+  readonly serviceTally = new Tally();
+  readonly supplierTally = new Tally();
+  private sheets = 0;
+
+  nextSheet(): number { return this.sheets++; }
+
+  themeIndex(theme: string): number {
+    let i = this.themeIndexes.get(theme);
+    if (i === undefined) { i = this.themes.length; this.themes.push(theme); this.themeIndexes.set(theme, i); }
+    return i;
+  }
+
+  textId(description: string | null): number {
+    let id = this.textIds.get(description);
+    if (id === undefined) { this.texts.push(description); id = this.texts.length; this.textIds.set(description, id); }
+    return id;
+  }
+
+  lineDate(iso: string): LineDate {
+    const y = Number(iso.slice(0, 4)), m = Number(iso.slice(5, 7));
+    const month = iso.slice(0, 7), fy = financialYear(iso);
+    let monthSlot = this.monthSlots.get(month);
+    if (monthSlot === undefined) { monthSlot = this.months.length; this.months.push(month); this.monthSlots.set(month, monthSlot); }
+    let fySlot = this.yearSlots.get(fy);
+    if (fySlot === undefined) { fySlot = this.years.length; this.years.push(fy); this.yearSlots.set(fy, fySlot); }
+    if (monthSlot >= 4096 || fySlot >= 256) throw new Error('a file spanning more than 4,096 months cannot be tallied');
+    return { iso, fy, fyStart: m >= 4 ? y : y - 1, month, monthSlot, fySlot };
+  }
+
+  private cell<T>(list: T[], key: string, make: () => T): number {
+    let i = this.cellIndexes.get(key);
+    if (i === undefined) { i = list.length; list.push(make()); this.cellIndexes.set(key, i); }
+    return i;
+  }
+
+  /** A new group's tally cells (keyed by what each rollup keeps, so groups that differ otherwise share them). */
+  placeGroup(g: LineGroup): void {
+    const c = g.classification, payeeBody = g.payee.body ?? '', service = g.coding.service ?? '';
+    const kind = g.payee.kind, key = kind === 'individual' || kind === 'redacted' ? '' : (g.payee.name ?? '');
+    g.themeIndex = this.themeIndex(c.theme_code);
+    g.rollupCell = this.cell(this.rollupCells, `r\0${c.theme_code}\0${c.cofog_code ?? ''}\0${c.prevention_code ?? ''}\0${c.rule_id !== null}\0${payeeBody}`, () => ({ c, payeeBody }));
+    g.serviceCell = this.cell(this.serviceCells, `s\0${c.theme_code}\0${service}\0${payeeBody}`, () => ({ theme: c.theme_code, service, payeeBody }));
+    g.supplierCell = this.cell(this.supplierCells, `p\0${c.theme_code}\0${kind}\0${key}\0${payeeBody}`, () => ({ theme: c.theme_code, kind, key, payeeBody }));
+  }
+
+  /** COPY text of the file's payees, codings, descriptions and groups. */
+  copyRows(bodyCode: string, fileId: number): { payees: string[]; codings: string[]; texts: string[]; groups: string[] } {
+    const head = `${copyText(bodyCode)}\t${fileId}\t`;
+    const rows = <T>(list: T[], row: (r: T, i: number) => string) => {
+      const out: string[] = [];
+      for (let i = 0; i < list.length; i += 5000) out.push(list.slice(i, i + 5000).map((r, k) => head + row(r, i + k)).join(''));
+      return out;
+    };
+    return {
+      payees: rows(this.payees, (p) => `${p.id}\t${t(p.name)}\t${t(p.ref)}\t${p.kind}\t${t(p.companyNo)}\t${t(p.charityNo)}\t${t(p.vatNo)}\t${t(p.body)}\n`),
+      codings: rows(this.codings, (c) => `${c.id}\t${t(c.sheet)}\t${t(c.directorate)}\t${t(c.service)}\t${t(c.expense)}\t${t(c.category)}\t${t(c.proclass)}\t` +
+        `${t(c.sercop)}\t${t(c.capitalRevenue)}\t${c.card === null ? '\\N' : c.card ? 't' : 'f'}\t${t(c.publisher)}\n`),
+      texts: rows(this.texts, (d, i) => `${i + 1}\t${t(d)}\n`),
+      groups: rows(this.groups, (g) => {
+        const c = g.classification;
+        return `${g.id}\t${g.payee.id}\t${g.coding.id}\t${g.textId}\t${t(c.theme_code)}\t${t(c.cofog_code)}\t${t(c.prevention_code)}\t` +
+          `${c.rule_id === null ? '\\N' : c.rule_id}\t${g.lines}\t${g.pence}\n`;
+      }),
+    };
+  }
+}
+/** A payment date as the tallies need it; made once per distinct date of a file. */
+export interface LineDate {
+  iso: string;
+  /** '2023-24' */
+  fy: string;
+  /** The year the financial year starts (2023 for 2023-24). */
+  fyStart: number;
+  /** 'YYYY-MM' */
+  month: string;
+  /** Small numbers of the file's months and years (in first-seen order): the tallies' keys. */
+  monthSlot: number;
+  fySlot: number;
+}
+
+/** What a converted line adds to the file's tallies. The converter reuses one object: read it before the next call. */
+export interface ConvertedLine {
+  pence: number;
+  date: LineDate;
+  group: LineGroup;
+  /** Where the line's COPY text starts in the writer (it ends at the writer's position). */
+  rowStart: number;
+}
+
 /**
  * Converts one row: on success appends the line's COPY text (newline included) to `out`
  * and returns the (reused) ConvertedLine; otherwise returns a Rejection and leaves `out` alone.
  */
-export type RowConverter = (cells: unknown[], line: number, lineId: number, out: CopyWriter) => ConvertedLine | Rejection;
+export interface RowConverter {
+  (cells: unknown[], line: number, lineId: number, out: CopyWriter): ConvertedLine | Rejection;
+  /**
+   * The same for a plain CSV line text[s, e) (no quotes): null when it is blank; SLOW_LINE when the line must
+   * be split into cells and given to the converter itself (nothing has been written or tallied then).
+   */
+  line(text: string, s: number, e: number, delimiter: number, line: number, lineId: number, out: CopyWriter): ConvertedLine | null | typeof SLOW_LINE;
+}
+
+export const SLOW_LINE = Symbol('slow line');
 
 /** What is known about a supplier name: its kind and the registered body it is (organisations only). */
 interface PayeeInfo { kind: PayeeKind; body: string | null }
-const PAYEE_INFO_LIMIT = 200_000;
+
+const CACHE_LIMIT = 200_000;
+/** Past this many distinct values a column stops remembering new ones (ids stay unique; groups may repeat). */
+const VALUE_LIMIT = 1_000_000;
+
+/**
+ * One column of a sheet, interned: each distinct cell text is normalised once and given a small id, so a
+ * line's payee, coding and group are found from a few look-ups. Cells are found by their characters
+ * (a range of the file's text, or a string) in an open-addressing table, without making a string per cell.
+ */
+class InternedColumn<T> {
+  private table = new Int32Array(1024);       // slot -> entry + 1
+  private raws: string[] = [];                // entry -> the cell text
+  private hashes: number[] = [];
+  private entryIds: number[] = [];            // entry -> value id
+  private readonly byValue = new Map<T, number>();
+  readonly values: T[] = [];
+  constructor(readonly index: number, private readonly normalise: (v: unknown) => T) {}
+
+  /** The id of cells[index] (any cell value: text, number, date, an exceljs object). */
+  id(cells: unknown[]): number {
+    const raw = cells[this.index];
+    return typeof raw === 'string' ? this.idRange(raw, 0, raw.length) : this.valueId(this.normalise(raw));
+  }
+
+  /** The id of the cell text text[s, e). */
+  idRange(text: string, s: number, e: number): number {
+    // Hashed from the length and a few characters (a loop over every character costs more than the
+    // rest of the line); a match is confirmed with the native startsWith.
+    const n = e - s;
+    let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+    if (n > 0) {
+      const m = s + (n >> 1);
+      h = Math.imul(h ^ text.charCodeAt(s), 0x01000193);
+      h = Math.imul(h ^ text.charCodeAt(e - 1), 0x01000193);
+      h = Math.imul(h ^ text.charCodeAt(m), 0x01000193);
+      if (n > 3) {
+        h = Math.imul(h ^ text.charCodeAt(s + 1), 0x01000193);
+        h = Math.imul(h ^ text.charCodeAt(e - 2), 0x01000193);
+        h = Math.imul(h ^ text.charCodeAt(m - 1), 0x01000193);
+        h = Math.imul(h ^ text.charCodeAt(s + (n >> 2)), 0x01000193);
+        h = Math.imul(h ^ text.charCodeAt(e - 1 - (n >> 2)), 0x01000193);
+      }
+    }
+    const table = this.table, mask = table.length - 1;
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const entry = table[slot]! - 1;
+      if (entry < 0) break;
+      if (this.hashes[entry] === h) {
+        const r = this.raws[entry]!;
+        if (r.length === n && text.startsWith(r, s)) return this.entryIds[entry]!;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const raw = detach(text.slice(s, e));
+    const id = this.valueId(this.normalise(raw));
+    if (this.raws.length >= CACHE_LIMIT) { this.reset(); return id; }
+    this.raws.push(raw); this.hashes.push(h); this.entryIds.push(id);
+    table[slot] = this.raws.length;
+    if (this.raws.length * 2 > mask) this.grow();
+    return id;
+  }
+
+  private grow(): void {
+    const table = new Int32Array(this.table.length * 2), mask = table.length - 1;
+    for (let e = 0; e < this.raws.length; e++) {
+      const h = this.hashes[e]!;
+      let slot = (h ^ (h >>> 15)) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = e + 1;
+    }
+    this.table = table;
+  }
+
+  /** Forgets the cell texts (the values and their ids stay): a column with too many distinct cells. */
+  private reset(): void {
+    this.table = new Int32Array(1024); this.raws = []; this.hashes = []; this.entryIds = [];
+  }
+
+  private valueId(v: T): number {
+    let id = this.byValue.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(v);
+      if (this.byValue.size < VALUE_LIMIT) this.byValue.set(v, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * An amount written plainly (-1234, 1234.5, 1234.56) straight from the text, or NaN for anything else
+ * (separators, currency signs, brackets, float noise), which parseAmountPence then reads.
+ */
+function plainPence(text: string, s: number, e: number): number {
+  let i = s, neg = false;
+  if (i < e && text.charCodeAt(i) === 45) { neg = true; i++; }
+  const digits = i;
+  let whole = 0;
+  while (i < e) { const c = text.charCodeAt(i) - 48; if (c < 0 || c > 9) break; whole = whole * 10 + c; i++; }
+  const nw = i - digits;
+  if (nw === 0 || nw > 13) return NaN;
+  let frac = 0;
+  if (i < e) {
+    if (text.charCodeAt(i) !== 46 || e - i > 3 || e - i < 2) return NaN;
+    const d1 = text.charCodeAt(i + 1) - 48;
+    if (d1 < 0 || d1 > 9) return NaN;
+    frac = d1 * 10;
+    if (e - i === 3) { const d2 = text.charCodeAt(i + 2) - 48; if (d2 < 0 || d2 > 9) return NaN; frac += d2; }
+  }
+  const p = whole * 100 + frac;
+  return (neg ? -p : p) + 0; // no -0
+}
+
+/** A transaction reference that can go to COPY as it stands: printable ASCII, no backslash, no space at either end or twice. */
+function plainText(text: string, s: number, e: number): boolean {
+  if (s === e) return false;
+  let prevSpace = true;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) { if (prevSpace) return false; prevSpace = true; continue; }
+    if (c < 33 || c > 126 || c === 92) return false;
+    prevSpace = false;
+  }
+  return !prevSpace;
+}
 
 export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): RowConverter {
   const idx = (f: CanonicalField) => cols.find((c) => c.field === f)?.index ?? -1;
   const header = (i: number) => cols[i]?.header || `column ${i + 1}`;
   const iDate = idx('date'), iNet = idx('amount_net'), iGross = idx('amount_gross'), iVat = idx('vat');
-  const iSupplier = idx('supplier_name'), iSupplierRef = idx('supplier_ref'), iCompany = idx('company_no');
-  const iCharity = idx('charity_no'), iVatNo = idx('vat_no'), iRef = idx('transaction_ref'), iDir = idx('directorate');
-  const iService = idx('service_area'), iExpense = idx('expense_type'), iCategory = idx('category');
-  const iDesc = idx('description'), iProclass = idx('proclass'), iSercop = idx('sercop'), iCapRev = idx('capital_revenue');
-  const iCard = idx('card_flag'), iPublisher = idx('publisher');
-  const txt = (cells: unknown[], i: number) => (i < 0 ? null : cleanText(cells[i]));
-  const prefix = `${copyText(ctx.bodyCode)}\t${ctx.fileId}\t`;
-  const sheet = '\t' + copyText(ctx.sheet) + '\t';
+  const iRef = idx('transaction_ref');
   const reject = (cells: unknown[], line: number, column: number, reason: string): Rejection => ({
     sheet: ctx.sheet, line, column: column >= 0 ? header(column) : null,
     reason: column >= 0 ? `column "${header(column)}": ${reason}` : reason,
@@ -171,48 +514,116 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     const r = parseAmountPence(cells[i]);
     return r.ok ? r.value : null; // 'N/A' in an optional VAT column is not a reason to refuse the line
   };
-  // Reused per row: classify() reads it synchronously and copies out what it keeps.
+
+  // The descriptive columns this sheet has, each interned; a missing one (-1) is always null.
+  const columns: InternedColumn<unknown>[] = [];
+  const column = (f: CanonicalField, normalise: (v: unknown) => unknown): number => {
+    const i = idx(f);
+    if (i < 0) return -1;
+    columns.push(new InternedColumn(i, normalise));
+    return columns.length - 1;
+  };
+  const payeeCols = [column('supplier_name', cleanText), column('supplier_ref', cleanText), column('company_no', cleanText),
+    column('charity_no', cleanText), column('vat_no', cleanText)];
+  const codingCols = [column('directorate', cleanText), column('service_area', cleanText), column('expense_type', cleanText),
+    column('category', cleanText), column('proclass', cleanText), column('sercop', cleanText), column('capital_revenue', parseCapitalRevenue),
+    column('card_flag', parseCardFlag), column('publisher', cleanText)];
+  const descCol = column('description', cleanText);
+  const n = columns.length;
+  const ids = new Int32Array(n);
+  /** The current line's value of a column (by position; -1 for a column the sheet lacks). */
+  const value = <T = string | null>(k: number): T => (k < 0 ? null : columns[k]!.values[ids[k]!]) as T;
+  const valueId = (k: number) => (k < 0 ? -1 : ids[k]!);
+
+  const ledger = ctx.ledger;
+  const sheetNo = ledger.nextSheet();
+  const payeeKey = new Int32Array(6), codingKey = new Int32Array(10), groupKey = new Int32Array(3);
+  payeeKey[0] = sheetNo; codingKey[0] = sheetNo;
+  // Description value id (of this sheet's column) -> the file's text id.
+  const textOf: number[] = [];
   const cl: ClassifiableLine = {
     body_code: ctx.bodyCode, body_type: ctx.bodyType, directorate: null, service_area: null, expense_type: null,
     category: null, description: null, proclass: null, sercop: null, supplier_name: null, capital_revenue: null,
   };
-  const result: ConvertedLine = { pence: 0, date: '', classification: null as unknown as Classification, payeeBody: null, service: null, supplier: null, kind: '' };
-  // The classification's COPY tail, built once per shared Classification object.
-  const tails = new Map<Classification, string>();
-  const tailOf = (c: Classification) => {
-    let t = tails.get(c);
-    if (t === undefined) {
-      t = copyText(c.theme_code) + '\t' + (c.cofog_code === null ? '\\N' : copyText(c.cofog_code)) + '\t' +
-        (c.prevention_code === null ? '\\N' : copyText(c.prevention_code)) + '\t' + (c.rule_id === null ? '\\N' : c.rule_id) + '\t';
-      tails.set(c, t);
-    }
-    return t;
+
+  const payeeRow = (): PayeeRow => {
+    for (let k = 0; k < 5; k++) payeeKey[k + 1] = valueId(payeeCols[k]!);
+    const before = ledger.payeeIds.size;
+    const id = ledger.payeeIds.id(payeeKey);
+    if (id <= before) return ledger.payees[id - 1]!;
+    const name = value(payeeCols[0]!);
+    const kind = payeeCols[0]! < 0 ? payeeKind(null) : payeeKind(name);
+    const p: PayeeRow = {
+      id, name, ref: value(payeeCols[1]!), kind, companyNo: value(payeeCols[2]!), charityNo: value(payeeCols[3]!), vatNo: value(payeeCols[4]!),
+      body: kind === 'organisation' && name !== null ? ctx.payeeBody(name) : null,
+    };
+    ledger.payees.push(p);
+    return p;
   };
-  // Supplier name -> kind and payee body: one look-up per line instead of two (a file repeats its suppliers).
-  const payees = new Map<string, PayeeInfo>();
-  const payeeOf = (name: string): PayeeInfo => {
-    let info = payees.get(name);
-    if (info === undefined) {
-      const kind = payeeKind(name);
-      info = { kind, body: kind === 'organisation' ? ctx.payeeBody(name) : null };
-      if (payees.size >= PAYEE_INFO_LIMIT) payees.clear();
-      payees.set(detach(name), info);
-    }
-    return info;
+  const codingRow = (): CodingRow => {
+    for (let k = 0; k < 9; k++) codingKey[k + 1] = valueId(codingCols[k]!);
+    const before = ledger.codingIds.size;
+    const id = ledger.codingIds.id(codingKey);
+    if (id <= before) return ledger.codings[id - 1]!;
+    const v = codingCols.map((k) => value<unknown>(k));
+    const c: CodingRow = {
+      id, sheet: ctx.sheet, directorate: v[0] as string | null, service: v[1] as string | null, expense: v[2] as string | null,
+      category: v[3] as string | null, proclass: v[4] as string | null, sercop: v[5] as string | null,
+      capitalRevenue: v[6] as 'capital' | 'revenue' | null, card: v[7] as boolean | null, publisher: v[8] as string | null,
+    };
+    ledger.codings.push(c);
+    return c;
   };
-  const bodyCopies = new Map<string, string>();
-  const bodyCopy = (code: string) => {
-    let t = bodyCopies.get(code);
-    if (t === undefined) bodyCopies.set(code, (t = copyText(code)));
-    return t;
+  const newGroup = (id: number, payee: PayeeRow, coding: CodingRow, textId: number): LineGroup => {
+    cl.directorate = coding.directorate; cl.service_area = coding.service; cl.expense_type = coding.expense; cl.category = coding.category;
+    cl.description = ledger.texts[textId - 1]!; cl.proclass = coding.proclass; cl.sercop = coding.sercop; cl.supplier_name = payee.name;
+    cl.capital_revenue = coding.capitalRevenue;
+    const classification = ctx.classify(cl);
+    const g: LineGroup = { id, payee, coding, textId, classification, themeIndex: 0, rollupCell: 0, serviceCell: 0, supplierCell: 0, lines: 0, pence: 0 };
+    ledger.placeGroup(g);
+    ledger.groups.push(g);
+    return g;
   };
 
-  return (cells, line, lineId, out) => {
-    const date = parseDate(cells[iDate]);
-    if (!date.ok) {
+  // Payment dates repeat (a few hundred a year): each distinct cell text is parsed once.
+  const dateCol = new InternedColumn<LineDate | string>(iDate, (v) => { const p = parseDate(v); return p.ok ? ledger.lineDate(p.value) : p.reason; });
+
+  const result: ConvertedLine = { pence: 0, date: null as unknown as LineDate, group: null as unknown as LineGroup, rowStart: 0 };
+
+  /** Everything after the amounts, once ids[] holds the line's descriptive cells: find its group, write it, tally it. */
+  const emit = (date: LineDate, pence: number, vat: number | null, gross: number | null, line: number, lineId: number, out: CopyWriter,
+    writeRef: (out: CopyWriter) => void): ConvertedLine => {
+    const payee = payeeRow(), coding = codingRow();
+    let textId = descCol < 0 ? ledger.textId(null) : textOf[ids[descCol]!];
+    if (textId === undefined) textOf[ids[descCol]!] = textId = ledger.textId(value(descCol));
+    groupKey[0] = payee.id; groupKey[1] = coding.id; groupKey[2] = textId;
+    const before = ledger.groupIds.size;
+    const gid = ledger.groupIds.id(groupKey);
+    const group = gid <= before ? ledger.groups[gid - 1]! : newGroup(gid, payee, coding, textId);
+    const rowStart = out.pos;
+    out.int(lineId); out.tab(); out.int(line); out.tab(); out.raw(date.iso); out.tab(); out.int(pence); out.tab();
+    if (vat === null) out.nul(); else out.int(vat);
+    out.tab();
+    if (gross === null) out.nul(); else out.int(gross);
+    out.tab(); out.int(gid); out.tab();
+    writeRef(out);
+    out.byte(10);
+    group.lines++; group.pence += pence;
+    ledger.rollupTally.add(group.rollupCell * 4096 + date.monthSlot, pence);
+    ledger.serviceTally.add(group.serviceCell * 256 + date.fySlot, pence);
+    ledger.supplierTally.add(group.supplierCell * 256 + date.fySlot, pence);
+    result.pence = pence; result.date = date; result.group = group; result.rowStart = rowStart;
+    return result;
+  };
+
+  let refCells: unknown[] = [];
+  const writeCellRef = (o: CopyWriter) => o.clean(iRef < 0 ? null : cleanText(refCells[iRef]));
+  const convert = ((cells, line, lineId, out) => {
+    const date = dateCol.values[dateCol.id(cells)]!;
+    if (typeof date === 'string') {
       const first = cleanText(cells.find((c) => typeof c === 'string' && c.trim() !== ''));
       if (first && /^(grand )?total\b/i.test(first)) return reject(cells, line, -1, 'this is a total line, not a payment');
-      return reject(cells, line, iDate, date.reason);
+      return reject(cells, line, iDate, date);
     }
     let pence: number, vat: number | null = optionalPence(cells, iVat), gross: number | null = null;
     if (iNet >= 0) {
@@ -229,52 +640,67 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
       if (!g.ok) return reject(cells, line, iGross, g.reason);
       gross = g.value; pence = g.value - (vat ?? 0);
     }
-    const iso = date.value;
-    const fy = financialYear(iso);
-    const supplier = txt(cells, iSupplier);
-    const payee = supplier === null ? null : payeeOf(supplier);
-    const kind = payee === null ? payeeKind(null) : payee.kind;
-    const directorate = txt(cells, iDir), service = txt(cells, iService), expense = txt(cells, iExpense);
-    const category = txt(cells, iCategory), description = txt(cells, iDesc), proclass = txt(cells, iProclass);
-    const sercop = txt(cells, iSercop);
-    const capRev = iCapRev < 0 ? null : parseCapitalRevenue(cells[iCapRev]);
-    const card = iCard < 0 ? null : parseCardFlag(cells[iCard]);
-    cl.directorate = directorate; cl.service_area = service; cl.expense_type = expense; cl.category = category;
-    cl.description = description; cl.proclass = proclass; cl.sercop = sercop; cl.supplier_name = supplier; cl.capital_revenue = capRev;
-    const c = ctx.classify(cl);
-    const payeeBody = payee === null ? null : payee.body;
-    out.raw(prefix); out.int(lineId); out.raw(sheet); out.int(line); out.tab();
-    out.raw(iso); out.tab(); out.raw(fy); out.tab(); out.int(pence); out.tab();
-    if (vat === null) out.nul(); else out.int(vat);
-    out.tab();
-    if (gross === null) out.nul(); else out.int(gross);
-    out.tab();
-    out.clean(supplier); out.tab();
-    out.clean(txt(cells, iSupplierRef)); out.tab();
-    out.raw(kind); out.tab();
-    out.clean(txt(cells, iCompany)); out.tab();
-    out.clean(txt(cells, iCharity)); out.tab();
-    out.clean(txt(cells, iVatNo)); out.tab();
-    out.clean(txt(cells, iRef)); out.tab();
-    out.clean(directorate); out.tab();
-    out.clean(service); out.tab();
-    out.clean(expense); out.tab();
-    out.clean(category); out.tab();
-    out.clean(description); out.tab();
-    out.clean(proclass); out.tab();
-    out.clean(sercop); out.tab();
-    if (capRev === null) out.nul(); else out.raw(capRev);
-    out.tab();
-    if (card === null) out.nul(); else out.byte(card ? 116 : 102);
-    out.tab();
-    out.clean(txt(cells, iPublisher)); out.tab();
-    out.raw(tailOf(c));
-    if (payeeBody === null) out.nul(); else out.raw(bodyCopy(payeeBody));
-    out.byte(10);
-    result.pence = pence; result.date = iso; result.classification = c; result.payeeBody = payeeBody;
-    result.service = service; result.supplier = supplier; result.kind = kind;
-    return result;
+    for (let k = 0; k < n; k++) ids[k] = columns[k]!.id(cells);
+    refCells = cells;
+    return emit(date, pence, vat, gross, line, lineId, out, writeCellRef);
+  }) as RowConverter;
+
+  // The fast path: a plain CSV line (no quotes) as a range of the text, cut at the delimiter up to the last
+  // column needed. Anything unusual (too few cells, a line that may be blank or a repeated header, an
+  // amount that is not plain, a rejection) goes back as SLOW_LINE for the cell-by-cell path above.
+  const last = Math.max(iDate, iNet, iGross, iVat, iRef, ctx.headerCell?.index ?? -1, ...columns.map((c) => c.index));
+  const cs = new Int32Array(last + 1), ce = new Int32Array(last + 1);
+  const hdr = ctx.headerCell;
+  let refText = '', refS = 0, refE = 0;
+  const writeRangeRef = (o: CopyWriter) => {
+    if (iRef < 0) o.nul();
+    else if (plainText(refText, refS, refE)) o.rawRange(refText, refS, refE);
+    else o.clean(cleanText(refText.slice(refS, refE)));
   };
+  const amountAt = (text: string, i: number): number => (i < 0 ? NaN : plainPence(text, cs[i]!, ce[i]!));
+  let delimiterCode = -1, delimiterText = '';
+  convert.line = (text, s, e, delimiter, line, lineId, out) => {
+    if (delimiter !== delimiterCode) { delimiterCode = delimiter; delimiterText = String.fromCharCode(delimiter); }
+    // A line of only delimiters, spaces and tabs is blank; one starting otherwise with a non-ASCII character may be.
+    let p = s;
+    while (p < e) { const c = text.charCodeAt(p); if (c !== delimiter && c !== 32 && c !== 9) break; p++; }
+    if (p === e) return null;
+    if (text.charCodeAt(p) > 126) return SLOW_LINE;
+    let k = 0;
+    p = s;
+    for (;;) {
+      let d = text.indexOf(delimiterText, p);
+      if (d === -1 || d > e) d = e;
+      cs[k] = p; ce[k] = d; k++;
+      if (k > last) break;
+      if (d === e) return SLOW_LINE;
+      p = d + 1;
+    }
+    if (hdr) {
+      let a = cs[hdr.index]!, b = ce[hdr.index]!;
+      while (a < b && text.charCodeAt(a) === 32) a++;
+      while (b > a && text.charCodeAt(b - 1) === 32) b--;
+      if (b - a === hdr.label.length && text.startsWith(hdr.label, a)) return SLOW_LINE;
+    }
+    const date = dateCol.values[dateCol.idRange(text, cs[iDate]!, ce[iDate]!)]!;
+    if (typeof date === 'string') return SLOW_LINE;
+    let pence: number, gross: number | null = null;
+    let vat: number | null = amountAt(text, iVat);
+    if (vat !== vat) { if (iVat >= 0 && cs[iVat] !== ce[iVat]) return SLOW_LINE; vat = null; }
+    if (iNet >= 0) {
+      pence = amountAt(text, iNet);
+      if (pence !== pence) return SLOW_LINE;
+      if (iGross >= 0) { gross = amountAt(text, iGross); if (gross !== gross) { if (cs[iGross] !== ce[iGross]) return SLOW_LINE; gross = null; } }
+    } else {
+      gross = amountAt(text, iGross);
+      if (gross !== gross) return SLOW_LINE;
+      pence = gross - (vat ?? 0);
+    }
+    for (let j = 0; j < n; j++) { const c = columns[j]!; ids[j] = c.idRange(text, cs[c.index]!, ce[c.index]!); }
+    if (iRef >= 0) { refText = text; refS = cs[iRef]!; refE = ce[iRef]!; }
+    return emit(date, pence, vat, gross, line, lineId, out, writeRangeRef);
+  };
+  return convert;
 }
 
 function isBlank(v: unknown): boolean {

@@ -15,7 +15,8 @@ import { getSavedMapping } from './saved-mapping.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { workerChunks } from './parse-pool.ts';
 import {
-  beginSourceFile, copySpendLines, finishSourceFile, insertDeepDiveRollups, insertRejections, insertRollups, removeEarlierCopies,
+  attachFactTable, beginSourceFile, copyFactLines, createFactTable, ensureBodyFactTable, finishSourceFile, insertDeepDiveRollups,
+  insertDimensions, insertRejections, insertRollups, removeEarlierCopies,
 } from '../ledger/repository.ts';
 
 /** A problem the user must fix (bad file, unknown body); the message is shown as it stands. */
@@ -152,19 +153,23 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
   const { size, format } = await checkFile(file, opts.maxBytes);
   const batchLines = opts.batchLines ?? 20000;
   const fileName = path.basename(file);
+  await ensureBodyFactTable(db, body.code);
 
   return db.transaction(async (tx) => {
     const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size, format, actor: opts.actor });
     const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
     let summary: ProduceSummary | undefined;
     const done = (s: ProduceSummary) => { summary = s; };
-    await copySpendLines(tx, await parseChunks(file, size, input, classifier, done, opts));
+    await createFactTable(tx, body.code, fileId);
+    await copyFactLines(tx, fileId, await parseChunks(file, size, input, classifier, done, opts));
     const { sheets, rejections, rollups, services, suppliers, loaded, total, encoding, checksum } = summary!;
     if (!sheets.some((s) => !s.skipped)) {
       const why = sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ');
       throw new IngestError(`${file}: nothing could be loaded: ${why || 'the file holds no rows'}. If the columns are there under other names, save a mapping with "totalplace mapping set --body ${body.code} --column 'HEADER=date' --column 'HEADER=amount_net'".`);
     }
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
+    await insertDimensions(tx, summary!);
+    await attachFactTable(tx, body.code, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
     await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers);

@@ -31,7 +31,15 @@ export interface LedgerLine {
   theme_code: string; cofog_code: string | null; prevention_code: string | null; rule_id: number | null;
 }
 
-function conditions(f: LineFilter) {
+/** Fields of a line that live on the line itself; the rest come from its group (src/db/migrations/012_star_ledger.sql). */
+const LINE_FIELDS = new Set(['body_code', 'file_id', 'line_id', 'line_no', 'payment_date', 'amount_pence', 'financial_year']);
+
+/**
+ * The filter as SQL over a line alias and a group alias (both 's' over the spend_line view; 't' and 'g'
+ * over spend_top_line and spend_group_detail).
+ */
+function conditions(f: LineFilter, line = 's', group = 's') {
+  const col = (c: string) => `${LINE_FIELDS.has(c) ? line : group}.${c}`;
   const params: unknown[] = [[...new Set(f.bodyCodes)]];
   const where: string[] = [];
   const rollupWhere: string[] = ['body_code = ANY($1::text[])'];
@@ -40,18 +48,18 @@ function conditions(f: LineFilter) {
     where.push(cond.replace('?', `$${params.length}`));
     if (rollupCond) rollupWhere.push(rollupCond.replace('?', `$${params.length}`));
   };
-  if (f.year) add('s.financial_year = ?', f.year, 'financial_year = ?');
-  if (f.month) add(`to_char(s.payment_date, 'YYYY-MM') = ?`, f.month, 'month = ?');
-  if (f.theme) add('s.theme_code = ?', f.theme, 'theme_code = ?');
-  if (f.cofog) add(`coalesce(s.cofog_code, '') = ?`, f.cofog === 'unknown' ? '' : f.cofog, 'cofog_code = ?');
-  if (f.prevention) add(`coalesce(s.prevention_code, '') = ?`, f.prevention === 'unknown' ? '' : f.prevention, 'prevention_code = ?');
-  if (f.payeeBody) add('s.payee_body_code = ?', f.payeeBody, 'payee_body_code = ?');
+  if (f.year) add(`${col('financial_year')} = ?`, f.year, 'financial_year = ?');
+  if (f.month) add(`to_char(${col('payment_date')}, 'YYYY-MM') = ?`, f.month, 'month = ?');
+  if (f.theme) add(`${col('theme_code')} = ?`, f.theme, 'theme_code = ?');
+  if (f.cofog) add(`coalesce(${col('cofog_code')}, '') = ?`, f.cofog === 'unknown' ? '' : f.cofog, 'cofog_code = ?');
+  if (f.prevention) add(`coalesce(${col('prevention_code')}, '') = ?`, f.prevention === 'unknown' ? '' : f.prevention, 'prevention_code = ?');
+  if (f.payeeBody) add(`${col('payee_body_code')} = ?`, f.payeeBody, 'payee_body_code = ?');
   if (f.supplier) {
-    add(`s.supplier_name ILIKE ?`, `%${f.supplier.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    add(`${col('supplier_name')} ILIKE ?`, `%${f.supplier.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
     // Searching by name must not reveal that a person was paid, nor how much.
-    if (f.publicView) where.push(`s.payee_kind NOT IN ('individual', 'redacted')`);
+    if (f.publicView) where.push(`${col('payee_kind')} NOT IN ('individual', 'redacted')`);
   }
-  return { params, where, rollupWhere, cond: ['s.body_code = ANY($1::text[])', ...where].join(' AND ') };
+  return { params, where, rollupWhere, cond: [`${line}.body_code = ANY($1::text[])`, ...where].join(' AND ') };
 }
 
 /**
@@ -66,23 +74,53 @@ export async function countLines(sql: Sql, f: LineFilter): Promise<{ total_lines
   return { total_lines: Number(tot!.n), total_pence: Number(tot!.p ?? 0) };
 }
 
+function columns(f: LineFilter, line: string, group: string, fy: string): string {
+  const supplier = f.publicView
+    ? `CASE ${group}.payee_kind WHEN 'individual' THEN 'Individual (name withheld)' WHEN 'redacted' THEN 'Redacted by the publisher' ELSE ${group}.supplier_name END`
+    : `${group}.supplier_name`;
+  return `${line}.body_code, ${line}.file_id::int AS file_id, ${line}.line_id, f.file_name, ${group}.sheet, ${line}.line_no, ${line}.payment_date::text AS payment_date,
+            ${fy} AS financial_year, ${line}.amount_pence, ${supplier} AS supplier_name, ${group}.payee_kind, ${group}.payee_body_code, ${group}.service_area,
+            ${group}.expense_type, ${f.publicView ? `CASE WHEN ${group}.payee_kind = 'individual' THEN NULL ELSE ${group}.description END` : `${group}.description`} AS description,
+            ${group}.theme_code, ${group}.cofog_code, ${group}.prevention_code, ${group}.rule_id`;
+}
+
 /**
- * One page of the lines matching a filter. Ordered by amount, the page is the top N of each body (a top-N
- * scan of the index spend_line_theme_amount when a theme is given) merged, rather than a sort of every
- * matching line; in source order with `after`, a range scan of the primary key.
+ * The largest lines from the top-lines lists (each file's TOP_LINES largest per year and theme), or null
+ * when the lists cannot answer exactly: some file has lines left off its list that could belong on the page.
+ * A page is exact when its last line is larger than every list's cutoff (every line left off a list is no
+ * larger than its cutoff), or, for a short page, when no list in scope left anything off.
+ */
+async function largestFromTopLists(sql: Sql, f: LineFilter, limit: number, offset: number): Promise<LedgerLine[] | null> {
+  const { params, cond } = conditions(f, 't', 'g');
+  const cutWhere = ['body_code = ANY($1::text[])', 'cutoff_abs IS NOT NULL'];
+  const cutParams: unknown[] = [params[0]];
+  if (f.year) { cutParams.push(f.year); cutWhere.push(`financial_year = $${cutParams.length}`); }
+  if (f.theme) { cutParams.push(f.theme); cutWhere.push(`theme_code = $${cutParams.length}`); }
+  const [cut] = await sql.query<{ c: number | null }>(`SELECT max(cutoff_abs)::bigint AS c FROM spend_top_cut WHERE ${cutWhere.join(' AND ')}`, cutParams);
+  const cutoff = cut?.c === null || cut?.c === undefined ? null : Number(cut.c);
+  const lines = await sql.query<LedgerLine>(
+    `SELECT ${columns(f, 't', 'g', 't.financial_year')}
+       FROM spend_top_line t
+       JOIN spend_group_detail g ON g.body_code = t.body_code AND g.file_id = t.file_id AND g.group_id = t.group_id
+       JOIN source_file f ON f.body_code = t.body_code AND f.file_id = t.file_id
+      WHERE ${cond}
+      ORDER BY abs(t.amount_pence) DESC, t.body_code, t.file_id, t.line_id LIMIT ${limit} OFFSET ${offset}`, params);
+  if (cutoff === null) return lines;
+  const last = lines[lines.length - 1];
+  if (lines.length === limit && last && Math.abs(Number(last.amount_pence)) > cutoff) return lines;
+  return null;
+}
+
+/**
+ * One page of the lines matching a filter. Largest first, from the top-lines lists when they answer
+ * exactly (an index scan), otherwise by a scan of the matching files' lines; in date or source order, a
+ * scan and sort of the matching lines.
  */
 export async function listLines(sql: Sql, f: LineFilter): Promise<LedgerLine[]> {
-  const { params, where, cond } = conditions(f);
+  const { params, cond } = conditions(f);
   const limit = Math.min(Math.max(f.limit ?? 100, 1), 10000);
   const offset = Math.max(f.offset ?? 0, 0);
-  const supplier = f.publicView
-    ? `CASE s.payee_kind WHEN 'individual' THEN 'Individual (name withheld)' WHEN 'redacted' THEN 'Redacted by the publisher' ELSE s.supplier_name END`
-    : 's.supplier_name';
-  const columns = `s.body_code, s.file_id::int AS file_id, s.line_id, f.file_name, s.sheet, s.line_no, s.payment_date::text AS payment_date,
-            s.financial_year, s.amount_pence, ${supplier} AS supplier_name, s.payee_kind, s.payee_body_code, s.service_area,
-            s.expense_type, ${f.publicView ? `CASE WHEN s.payee_kind = 'individual' THEN NULL ELSE s.description END` : 's.description'} AS description,
-            s.theme_code, s.cofog_code, s.prevention_code, s.rule_id`;
-  let lines: LedgerLine[];
+  let lines: LedgerLine[] | null = null;
   if (f.order === 'date' || f.order === 'source') {
     let keyset = '';
     if (f.order === 'source' && f.after) {
@@ -92,18 +130,15 @@ export async function listLines(sql: Sql, f: LineFilter): Promise<LedgerLine[]> 
     }
     const order = f.order === 'date' ? 's.payment_date, s.body_code, s.file_id, s.line_id' : 's.body_code, s.file_id, s.line_id';
     lines = await sql.query<LedgerLine>(
-      `SELECT ${columns}
+      `SELECT ${columns(f, 's', 's', 's.financial_year')}
          FROM spend_line s JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
         WHERE ${cond}${keyset} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, params);
   } else {
-    // The largest (offset + limit) of each body (an index top-N scan each), then merged.
-    const perBody = ['s.body_code = b.code', ...where].join(' AND ');
-    lines = await sql.query<LedgerLine>(
-      `SELECT ${columns}
-         FROM unnest($1::text[]) b(code)
-        CROSS JOIN LATERAL (SELECT * FROM spend_line s WHERE ${perBody}
-                             ORDER BY abs(s.amount_pence) DESC, s.file_id, s.line_id LIMIT ${limit + offset}) s
-         JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
+    lines = await largestFromTopLists(sql, f, limit, offset);
+    lines ??= await sql.query<LedgerLine>(
+      `SELECT ${columns(f, 's', 's', 's.financial_year')}
+         FROM spend_line s JOIN source_file f ON f.body_code = s.body_code AND f.file_id = s.file_id
+        WHERE ${cond}
         ORDER BY abs(s.amount_pence) DESC, s.body_code, s.file_id, s.line_id LIMIT ${limit} OFFSET ${offset}`, params);
   }
   return lines.map((l) => ({ ...l, amount_pence: Number(l.amount_pence) }));

@@ -1,7 +1,9 @@
 // SQL for the spend store: source files, lines, rejections and rollups. A file is written inside the
 // caller's transaction, so a failure or a kill half-way leaves nothing of it.
-import type { Sql } from '../db/database.ts';
-import { copyText, SPEND_LINE_COLUMNS, type Rejection } from '../ingest/rows.ts';
+import { createHash } from 'node:crypto';
+import type { Database, Sql } from '../db/database.ts';
+import { CODING_COLUMNS, copyText, FACT_COLUMNS, GROUP_COLUMNS, PAYEE_COLUMNS, TEXT_COLUMNS, type Rejection } from '../ingest/rows.ts';
+import type { ProduceSummary } from '../ingest/produce.ts';
 import { addFileToSupplierTotals, INDIVIDUALS_LABEL, recomputeSupplierTotalsWithout, REDACTED_LABEL, ROLLUP_TABLES } from './rollup.ts';
 
 export interface SourceFileRecord {
@@ -31,9 +33,77 @@ export async function removeEarlierCopies(tx: Sql, bodyCode: string, checksum: s
 
 export async function deleteFiles(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
   await recomputeSupplierTotalsWithout(tx, bodyCode, fileIds);
-  for (const table of ['spend_line', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
+  for (const id of fileIds) await tx.exec(`DROP TABLE IF EXISTS ${factTable(id)}`);
+  for (const table of ['spend_payee', 'spend_coding', 'spend_text', 'spend_group', 'spend_top_line', 'spend_top_cut', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
     await tx.query(`DELETE FROM ${table} WHERE body_code = $1 AND file_id = ANY($2::bigint[])`, [bodyCode, fileIds]);
   }
+}
+
+// ---- The fact tables: spend_fact -> one partition per body -> one table per file ----
+
+/** The table holding one file's lines. */
+export function factTable(fileId: number): string {
+  if (!Number.isSafeInteger(fileId) || fileId <= 0) throw new Error(`not a file id: ${fileId}`);
+  return `spend_fact_f${fileId}`;
+}
+
+/** The partition of spend_fact holding a body's files (named from a hash, since body codes are free text). */
+export function bodyFactTable(bodyCode: string): string {
+  return `spend_fact_b_${createHash('md5').update(bodyCode).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Makes the body's partition of spend_fact if it has none. Run in a transaction of its own, before a load:
+ * creating a partition locks spend_fact against readers until its transaction ends.
+ */
+export async function ensureBodyFactTable(db: Database, bodyCode: string): Promise<void> {
+  const table = bodyFactTable(bodyCode);
+  const exists = async (sql: Sql) => (await sql.query(`SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, [table])).length > 0;
+  if (await exists(db)) return;
+  try {
+    await db.transaction(async (tx) => {
+      if (await exists(tx)) return;
+      await tx.exec(`CREATE TABLE ${table} PARTITION OF spend_fact FOR VALUES IN (${sqlLiteral(bodyCode)}) PARTITION BY LIST (file_id)`);
+    });
+  } catch (err) {
+    // Another process made it at the same moment.
+    if (!(await exists(db))) throw err;
+  }
+}
+
+function sqlLiteral(v: string): string {
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Starts a file's fact table: a plain table shaped like spend_fact, with the body and file as defaults
+ * (COPY sends neither) and a CHECK that lets attachFactTable skip re-reading every line.
+ */
+export async function createFactTable(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
+  const t = factTable(fileId), b = sqlLiteral(bodyCode);
+  await tx.exec(`CREATE TABLE ${t} (LIKE spend_fact);
+    ALTER TABLE ${t} ALTER COLUMN body_code SET DEFAULT ${b}, ALTER COLUMN file_id SET DEFAULT ${fileId},
+      ADD CONSTRAINT ${t}_key CHECK (body_code = ${b} AND file_id = ${fileId})`);
+}
+
+export function copyFactLines(tx: Sql, fileId: number, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
+  return tx.copyIn(factTable(fileId), [...FACT_COLUMNS], chunks);
+}
+
+/** Makes a loaded file's lines part of the ledger (a brief lock of the body's partition, at the end of the load). */
+export async function attachFactTable(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
+  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(fileId)} FOR VALUES IN (${fileId})`);
+}
+
+/** A file's dimensions, groups, largest lines and their cuts, as COPY text made while it was parsed. */
+export async function insertDimensions(tx: Sql, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
+  const rows = (v: string[] | Uint8Array) => (v instanceof Uint8Array ? [v] : v);
+  await tx.copyIn('spend_payee', [...PAYEE_COLUMNS], rows(s.payees));
+  await tx.copyIn('spend_coding', [...CODING_COLUMNS], rows(s.codings));
+  await tx.copyIn('spend_text', [...TEXT_COLUMNS], rows(s.texts));
+  await tx.copyIn('spend_group', [...GROUP_COLUMNS], rows(s.groups));
+  await tx.copyIn('spend_top_line', ['body_code', 'file_id', 'financial_year', 'theme_code', ...FACT_COLUMNS], rows(s.topLines));
+  await tx.copyIn('spend_top_cut', ['body_code', 'file_id', 'financial_year', 'theme_code', 'lines', 'listed', 'cutoff_abs'], rows(s.topCuts));
 }
 
 export async function finishSourceFile(tx: Sql, f: {
@@ -45,10 +115,6 @@ export async function finishSourceFile(tx: Sql, f: {
       WHERE body_code = $1 AND file_id = $2`,
     [f.bodyCode, f.fileId, f.checksum, f.encoding, JSON.stringify(f.mapping), f.rowsLoaded, f.rowsRejected, f.totalPence],
   );
-}
-
-export function copySpendLines(tx: Sql, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
-  return tx.copyIn('spend_line', [...SPEND_LINE_COLUMNS], chunks);
 }
 
 export async function insertRejections(tx: Sql, bodyCode: string, fileId: number, rejections: Rejection[]): Promise<void> {

@@ -10,6 +10,7 @@
 //   spend_supplier_count  per body x year x theme, the suppliers no other row shares (so a place's distinct
 //                         suppliers are counted without reading them all; see src/place/top-suppliers.ts).
 import type { Sql } from '../db/database.ts';
+import { TOP_LINES } from '../ingest/produce.ts';
 
 /** The tables holding per-file rollups (deleted with their file). */
 export const ROLLUP_TABLES = ['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier'] as const;
@@ -120,10 +121,12 @@ export async function recomputeSupplierTotalsWithout(tx: Sql, bodyCode: string, 
 /**
  * Fresh statistics for the planner after a load (PGlite has no autovacuum; on PostgreSQL it would come a
  * minute later): without them a fresh ledger's drill-down and deep-dive plans can be 10-20x slower.
- * The rollups themselves are tallied while the file is parsed (src/ingest/produce.ts).
+ * The rollups themselves are tallied while the file is parsed (src/ingest/produce.ts). The fact tables
+ * are not sampled: nothing reads them through an index, and sampling a million lines costs more than
+ * the plans gain.
  */
 export async function analyseLedger(tx: Sql): Promise<void> {
-  await tx.exec('ANALYZE spend_line, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total');
+  await tx.exec('ANALYZE spend_group, spend_top_line, spend_top_cut, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total');
 }
 
 /** Rebuilds every rollup for one body (or every body; or one file) from spend_line. Run inside a transaction. */
@@ -145,4 +148,15 @@ export async function rebuildRollups(tx: Sql, bodyCode?: string, fileId?: number
   await tx.query(`DELETE FROM spend_supplier_count ${body.cond}`, body.params);
   await tx.query(`${SUPPLIER_TOTAL_INSERT} ${body.cond} ${SUPPLIER_TOTAL_GROUP} ORDER BY body_code, financial_year, theme_code`, body.params);
   await refreshSupplierSharing(tx, await tx.query<Triples[number]>(`SELECT DISTINCT body_code, financial_year, theme_code FROM spend_supplier_total ${body.cond}`, body.params));
+}
+
+/**
+ * Recomputes the top-lines lists (spend_top_line, spend_top_cut) of one body's files (or every body's) from
+ * their lines and groups: a reclassification can move lines between themes. TOP_LINES is the list length
+ * a load keeps (src/ingest/produce.ts).
+ */
+export async function rebuildTopLines(tx: Sql, bodyCode?: string): Promise<void> {
+  const { cond, params } = filter(bodyCode);
+  const files = await tx.query<{ body_code: string; file_id: number }>(`SELECT body_code, file_id::int AS file_id FROM source_file ${cond} ORDER BY 1, 2`, params);
+  for (const f of files) await tx.query('SELECT spend_top_rebuild($1, $2, $3)', [f.body_code, f.file_id, TOP_LINES]);
 }

@@ -4,11 +4,95 @@
 
 export interface RawRow { line: number; cells: unknown[] }
 
+/**
+ * Rows as offsets into one text: line i runs from start[i] to end[i] (no line break) and starts on source
+ * line line[i]; where rows[i] is set, that line held quotes or a lone CR and was parsed into cells instead.
+ * Made once a reader asks for it (CsvParser.fast), so the hot path of ingest builds no string per cell.
+ */
+export interface LineBatch {
+  text: string;
+  count: number;
+  start: Int32Array;
+  end: Int32Array;
+  line: Int32Array;
+  rows: (RawRow | undefined)[];
+}
+
+export function isLineBatch(b: RawRow[] | LineBatch): b is LineBatch {
+  return !Array.isArray(b);
+}
+
 export class CsvParser {
   private buf = '';
   private line = 1;          // line number at the start of buf
   private delimiter: string;
+  /** Once set, complete plain lines come out as offsets (pushLines) instead of split cells. */
+  fast = false;
   constructor(delimiter = ',') { this.delimiter = delimiter; }
+
+  get delimiterCode(): number { return this.delimiter.charCodeAt(0); }
+
+  /** Feeds text; returns the complete rows found as a LineBatch (fast mode). */
+  pushLines(text: string, final = false): LineBatch {
+    this.buf = this.buf.length ? this.buf + text : text;
+    const batch = this.drainLines(final);
+    return batch;
+  }
+
+  private drainLines(final: boolean): LineBatch {
+    const buf = this.buf;
+    const len = buf.length;
+    // Upper bound of lines: count newlines lazily by growing arrays.
+    let cap = 1024;
+    let start = new Int32Array(cap), end = new Int32Array(cap), line = new Int32Array(cap);
+    const rows: (RawRow | undefined)[] = [];
+    let count = 0;
+    const room = () => {
+      if (count < cap) return;
+      cap *= 2;
+      const s2 = new Int32Array(cap), e2 = new Int32Array(cap), l2 = new Int32Array(cap);
+      s2.set(start); e2.set(end); l2.set(line);
+      start = s2; end = e2; line = l2;
+    };
+    let pos = 0;
+    let q = buf.indexOf('"', pos);
+    let cr = buf.indexOf('\r', pos); // next CR; like q, re-searched only once passed
+    while (pos < len) {
+      let nl = buf.indexOf('\n', pos);
+      if (q !== -1 && q < pos) q = buf.indexOf('"', pos);
+      if (q === -1 || (nl !== -1 && q > nl)) {
+        if (nl === -1) {
+          if (!final) break;
+          nl = len;
+        }
+        let e = nl;
+        if (e > pos && buf.charCodeAt(e - 1) === 13) e--;
+        if (cr !== -1 && cr < pos) cr = buf.indexOf('\r', pos);
+        room();
+        if (cr !== -1 && cr < e) {
+          // A lone CR used as a line end (old Mac files): split on it, as push() does.
+          for (const part of buf.slice(pos, e).split('\r')) {
+            room();
+            start[count] = -1; end[count] = -1; line[count] = this.line; rows[count] = { line: this.line++, cells: part.split(this.delimiter) }; count++;
+          }
+          this.line--;
+        } else {
+          start[count] = pos; end[count] = e; line[count] = this.line; count++;
+        }
+        this.line++;
+        pos = nl + 1;
+        continue;
+      }
+      const res = this.parseQuotedRow(buf, pos, final);
+      if (!res) break;
+      room();
+      start[count] = -1; end[count] = -1; line[count] = this.line; rows[count] = { line: this.line, cells: res.cells }; count++;
+      this.line += res.newlines + 1;
+      pos = res.next;
+    }
+    this.buf = pos >= len ? '' : buf.slice(pos);
+    return { text: buf, count, start, end, line, rows };
+  }
 
   /** Feeds text; returns the complete rows found. */
   push(text: string, out: RawRow[] = []): RawRow[] {

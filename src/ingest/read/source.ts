@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { Unzip, UnzipInflate } from 'fflate';
-import { CsvParser, sniffDelimiter, type RawRow } from './csv.ts';
+import { CsvParser, sniffDelimiter, type LineBatch, type RawRow } from './csv.ts';
 import { TextDecoderStream8 } from './decode.ts';
 import { readXlsx } from './xlsx.ts';
 
@@ -15,6 +15,11 @@ export interface SourceSheet {
   batches: AsyncIterable<RawRow[]>;
   /** The text encoding found (CSV only), known once the rows have been read. */
   encoding(): string | undefined;
+  /**
+   * CSV only: from the next batch on, rows come as offsets into the text (LineBatch) through `lines`
+   * instead of `batches`; the delimiter's char code is returned. Ingest asks once a sheet's layout is known.
+   */
+  fastLines?: () => { delimiter: number; lines: AsyncIterable<LineBatch> };
 }
 
 export interface OpenedSource {
@@ -85,39 +90,51 @@ function looksBinary(head: Uint8Array): boolean {
 
 async function* csvSheets(input: AsyncIterable<Uint8Array>, hash: Hash | null, sheet: string | null): AsyncGenerator<SourceSheet> {
   const decoder = new TextDecoderStream8();
+  const it = input[Symbol.asyncIterator]();
+  let parser: CsvParser | undefined;
+  let fast = false;
+  let ended = false;
+  // The next decoded text, or null at the end (the decoder's tail is returned once).
+  const nextText = async (): Promise<string | null> => {
+    if (ended) return null;
+    const r = await it.next();
+    if (r.done) { ended = true; return decoder.end(); }
+    if (hash) hash.update(r.value);
+    return decoder.decode(r.value);
+  };
   async function* batches(): AsyncGenerator<RawRow[]> {
-    let parser: CsvParser | undefined;
     let pending = '';
-    for await (const chunk of input) {
-      if (hash) hash.update(chunk);
-      const text = decoder.decode(chunk);
+    while (!fast) {
+      const text = await nextText();
+      if (text === null) return;
       if (!parser) {
         // Decide the delimiter from the first few KB of text.
         pending += text;
-        if (pending.length < 8192) continue;
+        if (pending.length < 8192 && !ended) continue;
         parser = new CsvParser(sniffDelimiter(pending));
         const rows = parser.push(pending);
         pending = '';
+        if (ended) parser.end(rows);
         if (rows.length) yield rows;
         continue;
       }
       const rows = parser.push(text);
+      if (ended) parser.end(rows);
       if (rows.length) yield rows;
     }
-    const tail = decoder.end();
-    if (!parser) {
-      pending += tail;
-      parser = new CsvParser(sniffDelimiter(pending));
-      const rows = parser.push(pending);
-      parser.end(rows);
-      if (rows.length) yield rows;
-      return;
-    }
-    const rows = parser.push(tail);
-    parser.end(rows);
-    if (rows.length) yield rows;
   }
-  yield { sheet, batches: batches(), encoding: () => (decoder.mixed ? 'utf-8+windows-1252' : decoder.encoding) };
+  async function* lines(): AsyncGenerator<LineBatch> {
+    while (!ended) {
+      const text = await nextText();
+      if (text === null) return;
+      const batch = parser!.pushLines(text, ended);
+      if (batch.count) yield batch;
+    }
+  }
+  yield {
+    sheet, batches: batches(), encoding: () => (decoder.mixed ? 'utf-8+windows-1252' : decoder.encoding),
+    fastLines: () => { fast = true; return { delimiter: parser?.delimiterCode ?? 44, lines: lines() }; },
+  };
 }
 
 async function* xlsxSheets(path: string, hash: Hash): AsyncGenerator<SourceSheet> {
