@@ -262,7 +262,6 @@ export class FileLedger {
   readonly rollupCells: { c: Classification; payeeBody: string }[] = [];
   readonly serviceCells: { theme: string; service: string; payeeBody: string }[] = [];
   readonly supplierCells: { theme: string; kind: string; key: string; payeeBody: string }[] = [];
-  private readonly cellIndexes = new Map<string, number>();
   /** rollup: cell * 4096 + month slot; service and supplier: cell * 256 + year slot. */
   readonly rollupTally = new Tally();
   readonly serviceTally = new Tally();
@@ -294,10 +293,22 @@ export class FileLedger {
     return { iso, fy, fyStart: m >= 4 ? y : y - 1, month, monthSlot, fySlot };
   }
 
-  private cell<T>(list: T[], key: string, make: () => T): number {
-    let i = this.cellIndexes.get(key);
-    if (i === undefined) { i = list.length; list.push(make()); this.cellIndexes.set(key, i); }
+  // A cell's key as a tuple of small numbers: each string (already made, its hash cached) numbered once.
+  private readonly strings = new Map<string, number>();
+  private readonly cellKey = new Int32Array(6);
+  private readonly rollupIds = new TupleIds(6);
+  private readonly serviceIds = new TupleIds(4);
+  private readonly supplierIds = new TupleIds(5);
+  private num(v: string): number {
+    let i = this.strings.get(v);
+    if (i === undefined) this.strings.set(v, (i = this.strings.size));
     return i;
+  }
+  private cell<T>(ids: TupleIds, list: T[], make: () => T): number {
+    const before = ids.size;
+    const id = ids.id(this.cellKey);
+    if (id > before) list.push(make());
+    return id - 1;
   }
 
   /** A new group's tally cells (keyed by what each rollup keeps, so groups that differ otherwise share them). */
@@ -305,9 +316,13 @@ export class FileLedger {
     const c = g.classification, payeeBody = g.payee.body ?? '', service = g.coding.service ?? '';
     const kind = g.payee.kind, key = kind === 'individual' || kind === 'redacted' ? '' : (g.payee.name ?? '');
     g.themeIndex = this.themeIndex(c.theme_code);
-    g.rollupCell = this.cell(this.rollupCells, `r\0${c.theme_code}\0${c.cofog_code ?? ''}\0${c.prevention_code ?? ''}\0${c.rule_id !== null}\0${payeeBody}`, () => ({ c, payeeBody }));
-    g.serviceCell = this.cell(this.serviceCells, `s\0${c.theme_code}\0${service}\0${payeeBody}`, () => ({ theme: c.theme_code, service, payeeBody }));
-    g.supplierCell = this.cell(this.supplierCells, `p\0${c.theme_code}\0${kind}\0${key}\0${payeeBody}`, () => ({ theme: c.theme_code, kind, key, payeeBody }));
+    const k = this.cellKey, theme = this.num(c.theme_code), payee = this.num(payeeBody);
+    k[0] = theme; k[1] = this.num(c.cofog_code ?? ''); k[2] = this.num(c.prevention_code ?? ''); k[3] = c.rule_id !== null ? 1 : 0; k[4] = payee; k[5] = 0;
+    g.rollupCell = this.cell(this.rollupIds, this.rollupCells, () => ({ c, payeeBody }));
+    k[0] = theme; k[1] = this.num(service); k[2] = payee; k[3] = 0;
+    g.serviceCell = this.cell(this.serviceIds, this.serviceCells, () => ({ theme: c.theme_code, service, payeeBody }));
+    k[0] = theme; k[1] = this.num(kind); k[2] = this.num(key); k[3] = payee; k[4] = 0;
+    g.supplierCell = this.cell(this.supplierIds, this.supplierCells, () => ({ theme: c.theme_code, kind, key, payeeBody }));
   }
 
   /** COPY text of the file's payees, codings, descriptions and groups. */

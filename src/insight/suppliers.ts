@@ -64,7 +64,7 @@ async function loadPayees(sql: Sql): Promise<PayeeRecord[]> {
     const index = new Map(records.map((r, i) => [`${r.body_code}\t${r.name}`, i]));
     const ids = await sql.query<{ body_code: string; supplier_name: string; company_no: string | null; charity_no: string | null; vat_no: string | null }>(
       `SELECT body_code, supplier_name, max(company_no) AS company_no, max(charity_no) AS charity_no, max(vat_no) AS vat_no
-         FROM spend_line
+         FROM spend_payee
         WHERE body_code = ANY($1::text[]) AND payee_kind = 'organisation' AND supplier_name IS NOT NULL
           AND (company_no IS NOT NULL OR charity_no IS NOT NULL OR vat_no IS NOT NULL)
         GROUP BY body_code, supplier_name`, [withIds]);
@@ -89,16 +89,22 @@ async function rebuildDerived(tx: Sql, keys: string[] | null): Promise<void> {
   // The spread of payments, only for suppliers paid by two or more bodies that are not public bodies.
   await tx.query(
     `INSERT INTO insight_supplier_spread (body_code, entity_key, financial_year, theme_code, lines, amount_pence, payments, min_pence, median_pence, max_pence)
-     SELECT s.body_code, m.entity_key, coalesce(s.financial_year, ''), s.theme_code, count(*), sum(s.amount_pence),
+     WITH g AS MATERIALIZED (
+       -- The groups (payee x coding x description) of the matched suppliers; then only their lines are read.
+       SELECT g.body_code, g.file_id, g.group_id, g.theme_code, m.entity_key
+         FROM supplier_match m
+         JOIN supplier_entity e ON e.entity_key = m.entity_key AND e.bodies >= 2 AND e.body_code IS NULL
+         JOIN spend_payee p ON p.body_code = m.body_code AND p.supplier_name = m.supplier_key AND p.payee_kind = 'organisation'
+         JOIN spend_group g ON g.body_code = p.body_code AND g.file_id = p.file_id AND g.payee_id = p.payee_id
+        WHERE true ${only})
+     SELECT s.body_code, s.entity_key, coalesce(s.financial_year, ''), s.theme_code, count(*), sum(s.amount_pence),
             count(*) FILTER (WHERE s.amount_pence > 0),
             min(s.amount_pence) FILTER (WHERE s.amount_pence > 0),
             round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.amount_pence) FILTER (WHERE s.amount_pence > 0))::bigint,
             max(s.amount_pence) FILTER (WHERE s.amount_pence > 0)
-       FROM supplier_match m
-       JOIN supplier_entity e ON e.entity_key = m.entity_key AND e.bodies >= 2 AND e.body_code IS NULL
-       JOIN spend_line s ON s.body_code = m.body_code AND s.supplier_name = m.supplier_key AND s.payee_kind = 'organisation'
-      WHERE true ${only}
-      GROUP BY GROUPING SETS ((s.body_code, m.entity_key, s.financial_year, s.theme_code), (s.body_code, m.entity_key, s.theme_code))`, params);
+       FROM (SELECT g.body_code, g.entity_key, g.theme_code, financial_year_of(f.payment_date) AS financial_year, f.amount_pence
+               FROM g JOIN spend_fact f ON f.body_code = g.body_code AND f.file_id = g.file_id AND f.group_id = g.group_id) s
+      GROUP BY GROUPING SETS ((s.body_code, s.entity_key, s.financial_year, s.theme_code), (s.body_code, s.entity_key, s.theme_code))`, params);
 }
 
 /** What each body buys by expense type and ProClass, compared across bodies by a normalised key (one scan of the ledger). */
@@ -106,11 +112,16 @@ async function rebuildCategories(tx: Sql): Promise<void> {
   await tx.exec('DELETE FROM insight_category_rollup');
   await tx.exec(
     `INSERT INTO insight_category_rollup (body_code, financial_year, kind, category_key, label, lines, amount_pence)
-     SELECT body_code, financial_year, kind, k, max(label), count(*), sum(amount_pence)
-       FROM (SELECT s.body_code, s.financial_year, v.kind, v.label, s.amount_pence,
+     SELECT body_code, financial_year, kind, k, max(label), sum(lines), sum(amount_pence)
+       FROM (SELECT s.body_code, s.financial_year, v.kind, v.label, s.lines, s.amount_pence,
                     trim(regexp_replace(replace(lower(v.label), '&', ' and '), '[^a-z0-9]+', ' ', 'g')) AS k
-               FROM spend_line s, LATERAL (VALUES ('expense_type', s.expense_type), ('proclass', s.proclass)) v(kind, label)
-              WHERE v.label IS NOT NULL AND s.payee_kind = 'organisation' AND s.payee_body_code IS NULL) l
+               FROM (SELECT g.body_code, l.financial_year, g.expense_type, g.proclass, l.lines, l.amount_pence
+                       FROM (SELECT body_code, file_id, group_id, financial_year_of(payment_date) AS financial_year, count(*) AS lines, sum(amount_pence) AS amount_pence
+                               FROM spend_fact GROUP BY 1, 2, 3, 4) l
+                       JOIN spend_group_detail g ON g.body_code = l.body_code AND g.file_id = l.file_id AND g.group_id = l.group_id
+                      WHERE g.payee_kind = 'organisation' AND g.payee_body_code IS NULL) s,
+                    LATERAL (VALUES ('expense_type', s.expense_type), ('proclass', s.proclass)) v(kind, label)
+              WHERE v.label IS NOT NULL) l
       WHERE k <> ''
       GROUP BY body_code, financial_year, kind, k`);
 }

@@ -126,7 +126,7 @@ export async function recomputeSupplierTotalsWithout(tx: Sql, bodyCode: string, 
  * the plans gain.
  */
 export async function analyseLedger(tx: Sql): Promise<void> {
-  await tx.exec('ANALYZE spend_group, spend_top_line, spend_top_cut, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total');
+  await tx.exec('ANALYZE spend_payee, spend_coding, spend_text, spend_group, spend_top_line, spend_top_cut, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total');
 }
 
 /** Rebuilds every rollup for one body (or every body; or one file) from spend_line. Run inside a transaction. */
