@@ -18,10 +18,6 @@ export interface LineBatch {
   rows: (RawRow | undefined)[];
 }
 
-export function isLineBatch(b: RawRow[] | LineBatch): b is LineBatch {
-  return !Array.isArray(b);
-}
-
 export class CsvParser {
   private buf = '';
   private line = 1;          // line number at the start of buf
