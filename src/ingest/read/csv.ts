@@ -92,54 +92,21 @@ export class CsvParser {
 
   /** Feeds text; returns the complete rows found. */
   push(text: string, out: RawRow[] = []): RawRow[] {
-    this.buf = this.buf.length ? this.buf + text : text;
-    this.drain(out, false);
-    return out;
+    return this.cells(this.pushLines(text, false), out);
   }
 
   /** Flushes the last row (a file need not end with a newline). */
   end(out: RawRow[] = []): RawRow[] {
-    this.drain(out, true);
-    return out;
+    return this.cells(this.pushLines('', true), out);
   }
 
-  private drain(out: RawRow[], final: boolean): void {
-    const buf = this.buf;
-    const d = this.delimiter;
-    let pos = 0;
-    const len = buf.length;
-    let q = buf.indexOf('"', pos); // next quote; re-searched only once passed, so scanning stays linear
-    while (pos < len) {
-      let nl = buf.indexOf('\n', pos);
-      if (q !== -1 && q < pos) q = buf.indexOf('"', pos);
-      if (q === -1 || (nl !== -1 && q > nl)) {
-        // Fast path: no quote before the end of this line.
-        if (nl === -1) {
-          if (!final) break;
-          nl = len;
-        }
-        let end = nl;
-        if (end > pos && buf.charCodeAt(end - 1) === 13) end--;
-        const text = buf.slice(pos, end);
-        // A lone CR used as a line end (old Mac files): split on it too.
-        if (text.indexOf('\r') !== -1) {
-          for (const part of text.split('\r')) out.push({ line: this.line++, cells: part.split(d) });
-          this.line--; // the loop counted one line per part; the \n below counts the last
-        } else {
-          out.push({ line: this.line, cells: text.split(d) });
-        }
-        this.line++;
-        pos = nl + 1;
-        continue;
-      }
-      // Slow path: parse a row that contains quotes, possibly spanning lines.
-      const res = this.parseQuotedRow(buf, pos, final);
-      if (!res) break; // incomplete: wait for more text
-      out.push({ line: this.line, cells: res.cells });
-      this.line += res.newlines + 1;
-      pos = res.next;
+  /** A LineBatch's rows as cells. */
+  private cells(b: LineBatch, out: RawRow[]): RawRow[] {
+    for (let k = 0; k < b.count; k++) {
+      const s = b.start[k]!;
+      out.push(b.rows[k] ?? { line: b.line[k]!, cells: b.text.slice(s, b.end[k]!).split(this.delimiter) });
     }
-    this.buf = pos >= len ? '' : buf.slice(pos);
+    return out;
   }
 
   private parseQuotedRow(buf: string, start: number, final: boolean): { cells: string[]; next: number; newlines: number } | null {
