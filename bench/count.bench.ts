@@ -169,11 +169,12 @@ const bench: BenchModule = {
 
         const db = await t.open();
         try {
-          const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM spend_line');
+          const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM spend_fact');
           if (n !== total) failures.push(`${engine}: ${n} lines in the ledger, expected ${total}`);
-          const [size] = await db.query<{ table_mb: number; index_mb: number }>(
-            `SELECT (pg_table_size('spend_line') / 1e6)::float8 AS table_mb, (pg_relation_size('spend_line_theme_amount') / 1e6)::float8 AS index_mb`);
-          ctx.log(`    spend_line ${dec(size.table_mb)} MB; index spend_line_theme_amount ${dec(size.index_mb)} MB`);
+          const [size] = await db.query<{ fact_mb: number; group_mb: number; top_mb: number }>(
+            `SELECT (SELECT sum(pg_table_size(relid)) FROM pg_partition_tree('spend_fact') WHERE isleaf) / 1e6 AS fact_mb,
+                    pg_total_relation_size('spend_group') / 1e6 AS group_mb, pg_total_relation_size('spend_top_line') / 1e6 AS top_mb`);
+          ctx.log(`    line facts ${dec(Number(size.fact_mb))} MB; groups ${dec(Number(size.group_mb))} MB; top-lines lists ${dec(Number(size.top_mb))} MB`);
           const probe = await countPlace(db, PLACE);
           const year = probe.year!;
           const theme = Object.keys(probe.by_theme)[0];

@@ -7,7 +7,7 @@ import { findHeaderRow, isBlankRow } from './header.ts';
 import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping } from './mapping.ts';
 import type { OpenedSource } from './read/source.ts';
 import type { LineBatch, RawRow } from './read/csv.ts';
-import { CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type Rejection, type RowConverter } from './rows.ts';
+import { CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type LineGroup, type Rejection, type RowConverter } from './rows.ts';
 import type { RollupCell, ServiceTally, SupplierTally } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
@@ -197,7 +197,26 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       else { rejections.push(r); report.rows_rejected++; }
     };
     const process = (rows: RawRow[]) => { for (let k = 0; k < rows.length; k++) processRow(rows[k]!); };
+    // Lines the C line kernel converted: the caller's counts, and the candidates for the top lists.
+    const slowLine = (b: LineBatch, k: number, delimiter: string) => {
+      const s0 = b.start[k]!;
+      processRow(s0 < 0 ? b.rows[k]! : { line: b.line[k]!, cells: b.text.slice(s0, b.end[k]!).split(delimiter) });
+    };
+    const candidate = (id: number, g: LineGroup, fyStart: number, abs: number, rowStart: number, rowEnd: number) => {
+      const key = fyStart * 1024 + g.themeIndex;
+      let top = tops.get(key);
+      if (!top) tops.set(key, (top = { fy: financialYear(`${String(fyStart).padStart(4, '0')}-04`), theme: g.classification.theme_code, lines: 0, cutoff: -1, items: [] }));
+      if (abs <= top.cutoff) return;
+      top.items.push({ abs, lineId: id, row: out.buf.slice(rowStart, rowEnd) });
+      if (top.items.length >= 2 * TOP_LINES) { trimTop(top); convert!.kernel!.setCutoff(key, top.cutoff); }
+    };
+    const kernelLines = (b: LineBatch, delimiter: string) => {
+      const r = convert!.kernel!.run(b, delimiter.charCodeAt(0), lineId, out, (k, id) => { lineId = id; slowLine(b, k, delimiter); return lineId; }, candidate);
+      lineId = r.lineId;
+      outLines += r.accepted; loaded += r.accepted; report.rows_loaded += r.accepted; total += r.pence;
+    };
     const processLines = (b: LineBatch, delimiter: string) => {
+      if (convert!.kernel) { kernelLines(b, delimiter); return; }
       const { text, start, end, line, rows } = b;
       const code = delimiter.charCodeAt(0);
       for (let k = 0; k < b.count; k++) {
@@ -205,7 +224,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         if (s0 < 0) { processRow(rows[k]!); continue; }
         const r = convert!.line(text, s0, end[k]!, code, line[k]!, lineId + 1, out);
         if (r === null) continue;
-        if (r === SLOW_LINE) processRow({ line: line[k]!, cells: text.slice(s0, end[k]!).split(delimiter) });
+        if (r === SLOW_LINE) slowLine(b, k, delimiter);
         else accept(r);
       }
     };
@@ -232,6 +251,8 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         if (outLines >= batchLines) { yield out.take(); outLines = 0; progress?.(loaded); }
       }
     }
+    // The kernel's tallies by group and month join the file's (and give its lines' counts per top list).
+    convert?.kernel?.fold((fyStart, g, n) => { tops.get(fyStart * 1024 + g.themeIndex)!.lines += n; });
     if (!convert && !skipped) {
       if (nonBlank === 0) { report.skipped = 'the sheet is empty'; skipped = true; }
       else { decide(); process(pending); }

@@ -5,6 +5,8 @@ import type { ColumnAssignment } from './mapping.ts';
 import { cleanText, financialYear, parseAmountPence, parseCapitalRevenue, parseCardFlag, parseDate, payeeKind, type PayeeKind } from './normalise.ts';
 import { detach } from '../util/strings.ts';
 import type { Classification, ClassifiableLine } from '../classify/types.ts';
+import type { LineBatch } from './read/csv.ts';
+import { CANDIDATE_FIELDS, KernelSlot, KernelStatus, lineKernel, type KernelHandle, type LineKernel } from './native/line-kernel.ts';
 
 export interface Rejection { sheet: string | null; line: number; column: string | null; reason: string; raw: string }
 
@@ -19,6 +21,8 @@ export interface LineContext {
   classify(line: ClassifiableLine): Classification;
   /** The registered body an organisation payee is (for counting money passed between bodies once), or null. */
   payeeBody(name: string): string | null;
+  /** false: never use the C line kernel (tests compare both ways). */
+  native?: boolean;
 }
 
 const SPECIAL = /[\\\t\n\r]/;
@@ -196,7 +200,7 @@ export class Tally {
   lines = new Float64Array(1024);
   pence = new Float64Array(1024);
 
-  add(key: number, pence: number): void {
+  add(key: number, pence: number, lines = 1): void {
     let i = this.index.get(key);
     if (i === undefined) {
       i = this.keys.length;
@@ -208,7 +212,7 @@ export class Tally {
         this.lines = l; this.pence = p;
       }
     }
-    this.lines[i]++;
+    this.lines[i] += lines;
     this.pence[i] += pence;
   }
 }
@@ -258,6 +262,11 @@ export class FileLedger {
   private readonly monthSlots = new Map<string, number>();
   readonly years: string[] = [];
   private readonly yearSlots = new Map<string, number>();
+  /** By month slot: its year's slot and the year the financial year starts. */
+  readonly monthFySlot: number[] = [];
+  readonly monthFyStart: number[] = [];
+  /** Group tuple id (groupIds) -> the group id of its first group. */
+  readonly groupOfTuple: number[] = [];
   /** Cells: the distinct (classification, payee body), (year-free theme, service, payee body) and (theme, payee kind, supplier, payee body). */
   readonly rollupCells: { c: Classification; payeeBody: string }[] = [];
   readonly serviceCells: { theme: string; service: string; payeeBody: string }[] = [];
@@ -284,13 +293,25 @@ export class FileLedger {
 
   lineDate(iso: string): LineDate {
     const y = Number(iso.slice(0, 4)), m = Number(iso.slice(5, 7));
-    const month = iso.slice(0, 7), fy = financialYear(iso);
-    let monthSlot = this.monthSlots.get(month);
-    if (monthSlot === undefined) { monthSlot = this.months.length; this.months.push(month); this.monthSlots.set(month, monthSlot); }
+    const month = iso.slice(0, 7), fy = financialYear(iso), fyStart = m >= 4 ? y : y - 1;
     let fySlot = this.yearSlots.get(fy);
     if (fySlot === undefined) { fySlot = this.years.length; this.years.push(fy); this.yearSlots.set(fy, fySlot); }
+    let monthSlot = this.monthSlots.get(month);
+    if (monthSlot === undefined) {
+      monthSlot = this.months.length; this.months.push(month); this.monthSlots.set(month, monthSlot);
+      this.monthFySlot.push(fySlot); this.monthFyStart.push(fyStart);
+    }
     if (monthSlot >= 4096 || fySlot >= 256) throw new Error('a file spanning more than 4,096 months cannot be tallied');
-    return { iso, fy, fyStart: m >= 4 ? y : y - 1, month, monthSlot, fySlot };
+    return { iso, fy, fyStart, month, monthSlot, fySlot };
+  }
+
+  /** Lines tallied outside the tallies' own add() (the C line kernel's, by group and month): folded in as if added one by one. */
+  addGroupMonth(g: LineGroup, monthSlot: number, lines: number, pence: number): void {
+    const fySlot = this.monthFySlot[monthSlot]!;
+    g.lines += lines; g.pence += pence;
+    this.rollupTally.add(g.rollupCell * 4096 + monthSlot, pence, lines);
+    this.serviceTally.add(g.serviceCell * 256 + fySlot, pence, lines);
+    this.supplierTally.add(g.supplierCell * 256 + fySlot, pence, lines);
   }
 
   // A cell's key as a tuple of small numbers: each string (already made, its hash cached) numbered once.
@@ -380,9 +401,26 @@ export interface RowConverter {
    * be split into cells and given to the converter itself (nothing has been written or tallied then).
    */
   line(text: string, s: number, e: number, delimiter: number, line: number, lineId: number, out: CopyWriter): ConvertedLine | null | typeof SLOW_LINE;
+  /** The same lines through the C line kernel, when it is built. */
+  kernel?: KernelLines;
 }
 
 export const SLOW_LINE = Symbol('slow line');
+
+/** A sheet's plain CSV lines converted by the C line kernel (native/line-kernel.c). */
+export interface KernelLines {
+  /**
+   * Converts batch b's lines, writing COPY rows to `out`. `slow(k, lineId)` is given each line the kernel leaves
+   * (quoted, not plain; the caller converts or rejects it and returns the last line id used); `candidate` each
+   * line that may be among its year's and theme's largest. Returns the last line id, the lines and pence accepted.
+   */
+  run(b: LineBatch, delimiter: number, lineId: number, out: CopyWriter, slow: (k: number, lineId: number) => number,
+    candidate: (lineId: number, group: LineGroup, fyStart: number, abs: number, rowStart: number, rowEnd: number) => void): { lineId: number; accepted: number; pence: number };
+  /** A top list's cutoff changed: lines no larger need not be offered again. */
+  setCutoff(key: number, cutoff: number): void;
+  /** Adds the kernel's tallies (by group and month) to the file's; `lines` is told each group-month's line count. */
+  fold(lines: (fyStart: number, group: LineGroup, lines: number) => void): void;
+}
 
 /** What is known about a supplier name: its kind and the registered body it is (organisations only). */
 interface PayeeInfo { kind: PayeeKind; body: string | null }
@@ -410,6 +448,9 @@ class InternedColumn<T> {
     const raw = cells[this.index];
     return typeof raw === 'string' ? this.idRange(raw, 0, raw.length) : this.valueId(this.normalise(raw));
   }
+
+  /** The value id of a cell text, normalised (the C line kernel keeps its own table of cell texts). */
+  intern(raw: string): number { return this.valueId(this.normalise(detach(raw))); }
 
   /** The id of the cell text text[s, e). */
   idRange(text: string, s: number, e: number): number {
@@ -545,10 +586,13 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     column('card_flag', parseCardFlag), column('publisher', cleanText)];
   const descCol = column('description', cleanText);
   const n = columns.length;
-  const ids = new Int32Array(n);
+  const ids = new Int32Array(Math.max(n, 1));
   /** The current line's value of a column (by position; -1 for a column the sheet lacks). */
   const value = <T = string | null>(k: number): T => (k < 0 ? null : columns[k]!.values[ids[k]!]) as T;
   const valueId = (k: number) => (k < 0 ? -1 : ids[k]!);
+
+  const native = ctx.native === false ? null : lineKernel();
+  let kernelHandle: KernelHandle | undefined;
 
   const ledger = ctx.ledger;
   const sheetNo = ledger.nextSheet();
@@ -600,6 +644,26 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     return g;
   };
 
+  /**
+   * The group of the descriptive cells in ids[]. `kernelGid` is the id the C line kernel gave a tuple it had
+   * not seen: that group is made even when another tuple of value ids gave the same payee, coding and
+   * description (values past VALUE_LIMIT), so the ids the kernel wrote stay right.
+   */
+  const groupOfIds = (kernelGid: number): LineGroup => {
+    const payee = payeeRow(), coding = codingRow();
+    let textId = descCol < 0 ? ledger.textId(null) : textOf[ids[descCol]!];
+    if (textId === undefined) textOf[ids[descCol]!] = textId = ledger.textId(value(descCol));
+    groupKey[0] = payee.id; groupKey[1] = coding.id; groupKey[2] = textId;
+    const before = ledger.groupIds.size;
+    const tuple = ledger.groupIds.id(groupKey);
+    if (tuple <= before && !kernelGid) return ledger.groups[ledger.groupOfTuple[tuple - 1]! - 1]!;
+    const g = newGroup(ledger.groups.length + 1, payee, coding, textId);
+    if (tuple > before) ledger.groupOfTuple.push(g.id);
+    if (kernelGid && kernelGid !== g.id) throw new Error(`line kernel out of step: group ${kernelGid} became ${g.id}`);
+    if (!kernelGid && kernelHandle) native!.addGroup(kernelHandle, g.id, g.themeIndex);
+    return g;
+  };
+
   // Payment dates repeat (a few hundred a year): each distinct cell text is parsed once.
   const dateCol = new InternedColumn<LineDate | string>(iDate, (v) => { const p = parseDate(v); return p.ok ? ledger.lineDate(p.value) : p.reason; });
 
@@ -608,13 +672,8 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
   /** Everything after the amounts, once ids[] holds the line's descriptive cells: find its group, write it, tally it. */
   const emit = (date: LineDate, pence: number, vat: number | null, gross: number | null, line: number, lineId: number, out: CopyWriter,
     writeRef: (out: CopyWriter) => void): ConvertedLine => {
-    const payee = payeeRow(), coding = codingRow();
-    let textId = descCol < 0 ? ledger.textId(null) : textOf[ids[descCol]!];
-    if (textId === undefined) textOf[ids[descCol]!] = textId = ledger.textId(value(descCol));
-    groupKey[0] = payee.id; groupKey[1] = coding.id; groupKey[2] = textId;
-    const before = ledger.groupIds.size;
-    const gid = ledger.groupIds.id(groupKey);
-    const group = gid <= before ? ledger.groups[gid - 1]! : newGroup(gid, payee, coding, textId);
+    const group = groupOfIds(0);
+    const gid = group.id;
     const rowStart = out.pos;
     out.int(lineId); out.tab(); out.int(line); out.tab(); out.raw(date.iso); out.tab(); out.int(pence); out.tab();
     if (vat === null) out.nul(); else out.int(vat);
@@ -715,7 +774,72 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     if (iRef >= 0) { refText = text; refS = cs[iRef]!; refE = ce[iRef]!; }
     return emit(date, pence, vat, gross, line, lineId, out, writeRangeRef);
   };
+  if (native) convert.kernel = kernelLines(native);
   return convert;
+
+  /** The plain lines of a batch through the C line kernel (see line-kernel.c for what it leaves to us). */
+  function kernelLines(k: LineKernel): KernelLines {
+    const st = new Int32Array(KernelSlot.Size), stF = new Float64Array(2);
+    const cand = new Float64Array(CANDIDATE_FIELDS * 8192), pend = new Int32Array((n + 2) * 8192);
+    let text = '';
+    // Made now, so that it learns every group of the sheet, also those of the lines read before the layout was known.
+    const cfg = Int32Array.from([last + 1, iDate, iNet, iGross, iVat, iRef, hdr?.index ?? 0, n, ...columns.map((c) => c.index)]);
+    const h = (kernelHandle = k.create(cfg, hdr ? hdr.label : null, st, stF, cand, pend, ids));
+    // What the kernel left for us after each call: new cell texts, new groups.
+    const resolveMiss = (h: KernelHandle) => {
+      const col = st[KernelSlot.MissCol]!, raw = text.slice(st[KernelSlot.MissS], st[KernelSlot.MissE]);
+      if (col === 0) {
+        const id = dateCol.intern(raw), d = dateCol.values[id]!;
+        if (typeof d === 'string') k.setDate(h, id, null, 0, 0);
+        else k.setDate(h, id, d.iso, d.monthSlot, d.fyStart);
+        k.resolve(h, id);
+      } else {
+        k.resolve(h, columns[col - 1]!.intern(raw));
+      }
+    };
+    const commitGroups = (h: KernelHandle) => {
+      const count = st[KernelSlot.NewGroups]!, w = n + 2;
+      if (!count) return;
+      for (let i = 0; i < count; i++) {
+        for (let j = 0; j < n; j++) ids[j] = pend[i * w + 2 + j]!;
+        pend[i * w + 1] = groupOfIds(pend[i * w]!).themeIndex;
+      }
+      k.commitGroups(h);
+    };
+    return {
+      run(b, delimiter, lineId, out, slow, candidate) {
+        text = b.text;
+        k.setBatch(h, b.text, b.start, b.end, b.line, b.count, delimiter);
+        st[KernelSlot.K] = 0;
+        let accepted = 0, pence = 0;
+        for (;;) {
+          st[KernelSlot.OutPos] = out.pos; st[KernelSlot.LineId] = lineId; st[KernelSlot.NextGid] = ledger.groups.length + 1;
+          st[KernelSlot.Accepted] = 0; st[KernelSlot.Candidates] = 0; stF[0] = 0;
+          const status = k.run(h, out.buf);
+          out.pos = st[KernelSlot.OutPos]!; lineId = st[KernelSlot.LineId]!;
+          accepted += st[KernelSlot.Accepted]!; pence += stF[0]!;
+          commitGroups(h);
+          for (let i = 0, c = 0; i < st[KernelSlot.Candidates]!; i++, c += CANDIDATE_FIELDS) {
+            candidate(cand[c]!, ledger.groups[cand[c + 1]! - 1]!, cand[c + 2]!, cand[c + 3]!, cand[c + 4]!, cand[c + 5]!);
+          }
+          if (status === KernelStatus.Done) break;
+          if (status === KernelStatus.Miss) resolveMiss(h);
+          else if (status === KernelStatus.Slow) { const at = st[KernelSlot.K]!; lineId = slow(at, lineId); st[KernelSlot.K] = at + 1; }
+          else if (status === KernelStatus.OutFull) out.ensure(out.buf.length);
+        }
+        return { lineId, accepted, pence };
+      },
+      setCutoff(key, cutoff) { k.setCutoff(h, key, cutoff); },
+      fold(lines) {
+        const t = k.tallies(h);
+        for (let i = 0; i < t.gid.length; i++) {
+          const g = ledger.groups[t.gid[i]! - 1]!, month = t.month[i]!;
+          ledger.addGroupMonth(g, month, t.lines[i]!, t.pence[i]!);
+          lines(ledger.monthFyStart[month]!, g, t.lines[i]!);
+        }
+      },
+    };
+  }
 }
 
 function isBlank(v: unknown): boolean {
