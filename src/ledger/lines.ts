@@ -34,12 +34,15 @@ export interface LedgerLine {
 /** Fields of a line that live on the line itself; the rest come from its group (src/db/migrations/012_star_ledger.sql). */
 const LINE_FIELDS = new Set(['body_code', 'file_id', 'line_id', 'line_no', 'payment_date', 'amount_pence', 'financial_year']);
 
+/** Fields of a spend_top_line row. */
+const TOP_LINE_FIELDS = new Set([...LINE_FIELDS, 'theme_code']);
+
 /**
  * The filter as SQL over a line alias and a group alias (both 's' over the spend_line view; 't' and 'g'
  * over spend_top_line and spend_group_detail).
  */
-function conditions(f: LineFilter, line = 's', group = 's') {
-  const col = (c: string) => `${LINE_FIELDS.has(c) ? line : group}.${c}`;
+function conditions(f: LineFilter, line = 's', group = 's', lineFields = LINE_FIELDS) {
+  const col = (c: string) => `${lineFields.has(c) ? line : group}.${c}`;
   const params: unknown[] = [[...new Set(f.bodyCodes)]];
   const where: string[] = [];
   const rollupWhere: string[] = ['body_code = ANY($1::text[])'];
@@ -91,20 +94,27 @@ function columns(f: LineFilter, line: string, group: string, fy: string): string
  * larger than its cutoff), or, for a short page, when no list in scope left anything off.
  */
 async function largestFromTopLists(sql: Sql, f: LineFilter, limit: number, offset: number): Promise<LedgerLine[] | null> {
-  const { params, cond } = conditions(f, 't', 'g');
+  // A top list is per theme: filtering on its own theme_code lets its index answer (not the group's, after a join).
+  const { params, cond } = conditions(f, 't', 'g', TOP_LINE_FIELDS);
   const cutWhere = ['body_code = ANY($1::text[])', 'cutoff_abs IS NOT NULL'];
   const cutParams: unknown[] = [params[0]];
   if (f.year) { cutParams.push(f.year); cutWhere.push(`financial_year = $${cutParams.length}`); }
   if (f.theme) { cutParams.push(f.theme); cutWhere.push(`theme_code = $${cutParams.length}`); }
   const [cut] = await sql.query<{ c: number | null }>(`SELECT max(cutoff_abs)::bigint AS c FROM spend_top_cut WHERE ${cutWhere.join(' AND ')}`, cutParams);
   const cutoff = cut?.c === null || cut?.c === undefined ? null : Number(cut.c);
+  const order = 'abs(t.amount_pence) DESC, t.body_code, t.file_id, t.line_id';
+  // Filtered by the list's own fields only, the page is cut before the join, so only its lines' groups are read.
+  const onList = !(f.cofog || f.prevention || f.payeeBody || f.supplier);
+  const from = onList
+    ? `(SELECT * FROM spend_top_line t WHERE ${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) t`
+    : 'spend_top_line t';
   const lines = await sql.query<LedgerLine>(
     `SELECT ${columns(f, 't', 'g', 't.financial_year')}
-       FROM spend_top_line t
+       FROM ${from}
        JOIN spend_group_detail g ON g.body_code = t.body_code AND g.file_id = t.file_id AND g.group_id = t.group_id
        JOIN source_file f ON f.body_code = t.body_code AND f.file_id = t.file_id
-      WHERE ${cond}
-      ORDER BY abs(t.amount_pence) DESC, t.body_code, t.file_id, t.line_id LIMIT ${limit} OFFSET ${offset}`, params);
+      ${onList ? '' : `WHERE ${cond}`}
+      ORDER BY ${order} LIMIT ${limit} ${onList ? '' : `OFFSET ${offset}`}`, params);
   if (cutoff === null) return lines;
   const last = lines[lines.length - 1];
   if (lines.length === limit && last && Math.abs(Number(last.amount_pence)) > cutoff) return lines;
