@@ -24,6 +24,8 @@ export interface ProduceInput {
   batchLines: number;
   /** The body register (plain data), to recognise payments to other public bodies. */
   bodies: NamedBody[];
+  /** false: convert plain lines in TypeScript even when the C line kernel is built (tests compare the two). */
+  native?: boolean;
 }
 
 /** The classifier's compiled input, as plain data (it crosses to a worker thread). */
@@ -152,7 +154,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
         return;
       }
       convert = makeRowConverter(cols, {
-        bodyCode, bodyType, sheet: sheet.sheet, ledger, classify, payeeBody,
+        bodyCode, bodyType, sheet: sheet.sheet, ledger, classify, payeeBody, native: input.native,
         headerCell: firstLabelled >= 0 ? { index: firstLabelled, label: headerCells[firstLabelled]! } : undefined,
       });
       pending = pending.slice(layout.headerIndex + 1);
