@@ -606,27 +606,24 @@ static napi_value Tallies(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
   size_t n = K->tn;
-  napi_value obj, ab[4], arr[4];
+  // Four arrays of n: gid and month (int32), lines and pence (double).
+  static const char *names[4] = { "gid", "month", "lines", "pence" };
+  napi_value obj;
   void *d[4];
   CHECK(napi_create_object(env, &obj));
-  CHECK(napi_create_arraybuffer(env, n * 4 + 4, &d[0], &ab[0]));
-  CHECK(napi_create_arraybuffer(env, n * 4 + 4, &d[1], &ab[1]));
-  CHECK(napi_create_arraybuffer(env, n * 8 + 8, &d[2], &ab[2]));
-  CHECK(napi_create_arraybuffer(env, n * 8 + 8, &d[3], &ab[3]));
+  for (int a = 0; a < 4; a++) {
+    int wide = a >= 2;
+    napi_value ab, arr;
+    CHECK(napi_create_arraybuffer(env, n * (wide ? 8 : 4) + 8, &d[a], &ab));
+    CHECK(napi_create_typedarray(env, wide ? napi_float64_array : napi_int32_array, n, ab, 0, &arr));
+    CHECK(napi_set_named_property(env, obj, names[a], arr));
+  }
   for (size_t i = 0; i < n; i++) {
     ((int32_t *)d[0])[i] = (int32_t)(K->tkey[i] / 4096);
     ((int32_t *)d[1])[i] = (int32_t)(K->tkey[i] % 4096);
     ((double *)d[2])[i] = K->tlines[i];
     ((double *)d[3])[i] = (double)K->tpence[i];
   }
-  CHECK(napi_create_typedarray(env, napi_int32_array, n, ab[0], 0, &arr[0]));
-  CHECK(napi_create_typedarray(env, napi_int32_array, n, ab[1], 0, &arr[1]));
-  CHECK(napi_create_typedarray(env, napi_float64_array, n, ab[2], 0, &arr[2]));
-  CHECK(napi_create_typedarray(env, napi_float64_array, n, ab[3], 0, &arr[3]));
-  CHECK(napi_set_named_property(env, obj, "gid", arr[0]));
-  CHECK(napi_set_named_property(env, obj, "month", arr[1]));
-  CHECK(napi_set_named_property(env, obj, "lines", arr[2]));
-  CHECK(napi_set_named_property(env, obj, "pence", arr[3]));
   return obj;
 }
 
