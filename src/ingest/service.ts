@@ -115,7 +115,11 @@ export async function ingestFiles(db: Database, files: string[], opts: IngestOpt
     result.total_pence += fr.total_pence;
   }
   // Planner statistics once per batch of files, not per file (ANALYZE samples the whole ledger).
-  if (result.rows_loaded > 0) await analyseLedger(db);
+  if (result.rows_loaded > 0) {
+    const t0 = performance.now();
+    await analyseLedger(db);
+    if (process.env.TOTALPLACE_INGEST_PHASES === '1') process.stderr.write(`ingest phases (ms) ${JSON.stringify({ analyse: Math.round(performance.now() - t0) })}\n`);
+  }
   return result;
 }
 
@@ -155,24 +159,34 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
   const fileName = path.basename(file);
   await ensureBodyFactTable(db, body.code);
 
-  return db.transaction(async (tx) => {
+  // TOTALPLACE_INGEST_PHASES=1: each phase's milliseconds on stderr (the ingest benchmark reports them).
+  const phases: Record<string, number> | null = process.env.TOTALPLACE_INGEST_PHASES === '1' ? {} : null;
+  let lapAt = performance.now();
+  const lap = (phase: string) => { if (!phases) return; const now = performance.now(); phases[phase] = Math.round(now - lapAt); lapAt = now; };
+  const result = await db.transaction(async (tx) => {
     const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size, format, actor: opts.actor });
     const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
     let summary: ProduceSummary | undefined;
     const done = (s: ProduceSummary) => { summary = s; };
     await createFactTable(tx, body.code, fileId);
+    lap('begin');
     await copyFactLines(tx, fileId, await parseChunks(file, size, input, classifier, done, opts));
+    lap('parse_and_copy_lines');
     const { sheets, rejections, rollups, services, suppliers, loaded, total, encoding, checksum } = summary!;
     if (!sheets.some((s) => !s.skipped)) {
       const why = sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ');
       throw new IngestError(`${file}: nothing could be loaded: ${why || 'the file holds no rows'}. If the columns are there under other names, save a mapping with "totalplace mapping set --body ${body.code} --column 'HEADER=date' --column 'HEADER=amount_net'".`);
     }
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
+    lap('remove_earlier_copies');
     await insertDimensions(tx, summary!);
+    lap('dimensions');
     await attachFactTable(tx, body.code, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
+    lap('attach_and_rollups');
     await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers);
+    lap('deep_dive_rollups');
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },
       rowsLoaded: loaded, rowsRejected: rejections.length, totalPence: total,
@@ -184,6 +198,9 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
       rejections: rejections.map((r) => ({ line: r.line, sheet: r.sheet, column: r.column, reason: r.reason })),
     };
   });
+  lap('finish_and_commit');
+  if (phases) process.stderr.write(`ingest phases (ms) ${JSON.stringify({ file: fileName, ...phases })}\n`);
+  return result;
 }
 
 export interface DryRunResult extends Omit<FileResult, 'rejections'> {
