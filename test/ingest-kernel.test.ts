@@ -38,7 +38,7 @@ async function produce(file: string, native: boolean): Promise<{ copy: string; s
   const parts: Buffer[] = [];
   let s: ProduceSummary | undefined;
   for await (const b of produceCopy(await openSource(file), input, classifier, (x) => { s = x; })) parts.push(Buffer.from(b));
-  const text = (v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : Array.isArray(v) ? v.join('') : v);
+  const text = (v: Uint8Array[]) => Buffer.concat(v).toString('utf8');
   const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
     copy: Buffer.concat(parts).toString('utf8'),

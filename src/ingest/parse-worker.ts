@@ -32,22 +32,17 @@ try {
   }
   // The deep-dive tallies go back as COPY bytes, transferred: as objects, a big file's hundreds of
   // thousands of tallies would be rebuilt and garbage-collected on the main thread (the web server's).
-  const pack = <T>(rows: T[] | Uint8Array, line: (t: T) => string) => {
-    if (rows instanceof Uint8Array) return rows;
-    const parts: string[] = [];
-    for (let i = 0; i < rows.length; i += 20000) parts.push(rows.slice(i, i + 20000).map(line).join(''));
-    return new TextEncoder().encode(parts.join(''));
+  const pack = <T>(rows: T[] | Uint8Array[], line: (t: T) => string): Uint8Array[] => {
+    if (rows.length === 0 || rows[0] instanceof Uint8Array) return rows as Uint8Array[];
+    const parts: Uint8Array[] = [], encoder = new TextEncoder();
+    for (let i = 0; i < rows.length; i += 20000) parts.push(encoder.encode((rows as T[]).slice(i, i + 20000).map(line).join('')));
+    return parts;
   };
   const s = summary!;
   const services = pack(s.services, serviceRollupLine(input.bodyCode, input.fileId));
   const suppliers = pack(s.suppliers, supplierRollupLine(input.bodyCode, input.fileId));
-  const text = (v: string[] | Uint8Array) => (v instanceof Uint8Array ? v : new TextEncoder().encode(v.join('')));
-  const copied = {
-    payees: text(s.payees), codings: text(s.codings), texts: text(s.texts), groups: text(s.groups),
-    topLines: text(s.topLines), topCuts: text(s.topCuts),
-  };
-  port.postMessage({ type: 'done', summary: { ...s, services, suppliers, ...copied }, lines },
-    [services, suppliers, ...Object.values(copied)].map((b) => b.buffer as ArrayBuffer));
+  const bytes = [services, suppliers, s.payees, s.codings, s.texts, s.groups, s.topLines, s.topCuts].flat();
+  port.postMessage({ type: 'done', summary: { ...s, services, suppliers }, lines }, bytes.map((b) => b.buffer as ArrayBuffer));
 } catch (err) {
   const e = err as Error;
   port.postMessage({ type: 'error', unreadable: err instanceof UnreadableFileError, message: e?.message ?? String(err), stack: e?.stack });

@@ -7,7 +7,7 @@ import { findHeaderRow, isBlankRow } from './header.ts';
 import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping } from './mapping.ts';
 import type { OpenedSource } from './read/source.ts';
 import type { LineBatch, RawRow } from './read/csv.ts';
-import { CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type LineGroup, type Rejection, type RowConverter } from './rows.ts';
+import { CopyChunks, CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type LineGroup, type Rejection, type RowConverter } from './rows.ts';
 import type { RollupCell, ServiceTally, SupplierTally } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
@@ -37,15 +37,15 @@ export interface ProduceSummary {
   sheets: SheetReport[];
   rollups: RollupCell[];
   /** Deep-dive tallies (see ServiceTally / SupplierTally); from the parse worker, as ready COPY bytes. */
-  services: ServiceTally[] | Uint8Array;
-  suppliers: SupplierTally[] | Uint8Array;
-  /** COPY text of the file's spend_payee, spend_coding, spend_text, spend_group, spend_top_line and spend_top_cut rows. */
-  payees: string[] | Uint8Array;
-  codings: string[] | Uint8Array;
-  texts: string[] | Uint8Array;
-  groups: string[] | Uint8Array;
-  topLines: string[] | Uint8Array;
-  topCuts: string[] | Uint8Array;
+  services: ServiceTally[] | Uint8Array[];
+  suppliers: SupplierTally[] | Uint8Array[];
+  /** COPY bytes of the file's spend_payee, spend_coding, spend_text, spend_group, spend_top_line and spend_top_cut rows, in chunks. */
+  payees: Uint8Array[];
+  codings: Uint8Array[];
+  texts: Uint8Array[];
+  groups: Uint8Array[];
+  topLines: Uint8Array[];
+  topCuts: Uint8Array[];
   loaded: number;
   total: number;
   encoding: string | null;
@@ -308,17 +308,16 @@ function foldTallies(ledger: FileLedger): { rollups: RollupCell[]; services: Ser
   return { rollups, services: sorted(services), suppliers: sorted(suppliers) };
 }
 
-/** COPY text of spend_top_line (the listed lines, each its fact row behind body, file, year and theme) and spend_top_cut. */
-function topRows(tops: Map<number, TopList>, bodyCode: string, fileId: number): { topLines: string[]; topCuts: string[] } {
-  const decoder = new TextDecoder();
+/** COPY bytes of spend_top_line (the listed lines, each its fact row behind body, file, year and theme) and spend_top_cut. */
+function topRows(tops: Map<number, TopList>, bodyCode: string, fileId: number): { topLines: Uint8Array[]; topCuts: Uint8Array[] } {
   const b = copyText(bodyCode);
-  const topLines: string[] = [], topCuts: string[] = [];
+  const lines = new CopyChunks(), cuts = new CopyChunks();
   for (const t of tops.values()) {
     trimTop(t);
     const head = `${b}\t${fileId}\t${t.fy}\t${copyText(t.theme)}\t`;
-    topLines.push(t.items.map((i) => head + decoder.decode(i.row)).join(''));
+    for (const i of t.items) { lines.out.raw(head); lines.out.bytes(i.row); lines.endRow(); }
     const truncated = t.lines > t.items.length;
-    topCuts.push(`${head}${t.lines}\t${t.items.length}\t${truncated ? t.cutoff : '\\N'}\n`);
+    cuts.out.raw(`${head}${t.lines}\t${t.items.length}\t${truncated ? t.cutoff : '\\N'}\n`);
   }
-  return { topLines, topCuts: [topCuts.join('')] };
+  return { topLines: lines.done(), topCuts: cuts.done() };
 }

@@ -64,6 +64,20 @@ export class CopyWriter {
     return out;
   }
 
+  /** Bytes already in COPY form, written as they are. */
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Any string, COPY-escaped; null is \N. */
+  text(s: string | null): void {
+    if (s === null) this.nul();
+    else if (!SPECIAL.test(s)) this.raw(s);
+    else this.raw(copyText(s));
+  }
+
   byte(c: number): void {
     if (this.pos >= this.buf.length) this.ensure(1);
     this.buf[this.pos++] = c;
@@ -133,6 +147,23 @@ export class CopyWriter {
 
   tab(): void { if (this.pos >= this.buf.length) this.ensure(1); this.buf[this.pos++] = 9; }
   nul(): void { this.ensure(2); this.buf[this.pos++] = 92; this.buf[this.pos++] = 78; }
+}
+
+/**
+ * COPY rows written as bytes and cut into chunks of about `size` bytes: each chunk is COPYed on its own, so
+ * no single buffer (nor PGlite's copy of it) ever holds a whole table of a big file.
+ */
+export class CopyChunks {
+  readonly chunks: Uint8Array[] = [];
+  readonly out: CopyWriter;
+  constructor(private readonly size = 1 << 22) { this.out = new CopyWriter(size + (1 << 16)); }
+  /** Called after each row. */
+  endRow(): void { if (this.out.pos >= this.size) this.chunks.push(this.out.take()); }
+  done(): Uint8Array[] {
+    if (this.out.pos) this.chunks.push(this.out.buf.slice(0, this.out.pos));
+    this.out.pos = 0;
+    return this.chunks;
+  }
 }
 
 /** The columns of a file's fact table (spend_fact_f<file_id>) in COPY order; body and file are its defaults. */
@@ -347,22 +378,30 @@ export class FileLedger {
   }
 
   /** COPY text of the file's payees, codings, descriptions and groups. */
-  copyRows(bodyCode: string, fileId: number): { payees: string[]; codings: string[]; texts: string[]; groups: string[] } {
+  copyRows(bodyCode: string, fileId: number): { payees: Uint8Array[]; codings: Uint8Array[]; texts: Uint8Array[]; groups: Uint8Array[] } {
     const head = `${copyText(bodyCode)}\t${fileId}\t`;
-    const rows = <T>(list: T[], row: (r: T, i: number) => string) => {
-      const out: string[] = [];
-      for (let i = 0; i < list.length; i += 5000) out.push(list.slice(i, i + 5000).map((r, k) => head + row(r, i + k)).join(''));
-      return out;
+    const rows = <T>(list: T[], row: (o: CopyWriter, r: T, i: number) => void) => {
+      const c = new CopyChunks();
+      for (let i = 0; i < list.length; i++) { c.out.raw(head); row(c.out, list[i]!, i); c.out.byte(10); c.endRow(); }
+      return c.done();
+    };
+    const cells = (o: CopyWriter, values: (string | null)[]) => { for (const v of values) { o.tab(); o.text(v); } };
+    // A classification's four columns, made once per distinct classification (they are shared objects).
+    const classified = new Map<Classification, string>();
+    const classText = (c: Classification) => {
+      let v = classified.get(c);
+      if (v === undefined) classified.set(c, (v = `${t(c.theme_code)}\t${t(c.cofog_code)}\t${t(c.prevention_code)}\t${c.rule_id === null ? '\\N' : c.rule_id}`));
+      return v;
     };
     return {
-      payees: rows(this.payees, (p) => `${p.id}\t${t(p.name)}\t${t(p.ref)}\t${p.kind}\t${t(p.companyNo)}\t${t(p.charityNo)}\t${t(p.vatNo)}\t${t(p.body)}\n`),
-      codings: rows(this.codings, (c) => `${c.id}\t${t(c.sheet)}\t${t(c.directorate)}\t${t(c.service)}\t${t(c.expense)}\t${t(c.category)}\t${t(c.proclass)}\t` +
-        `${t(c.sercop)}\t${t(c.capitalRevenue)}\t${c.card === null ? '\\N' : c.card ? 't' : 'f'}\t${t(c.publisher)}\n`),
-      texts: rows(this.texts, (d, i) => `${i + 1}\t${t(d)}\n`),
-      groups: rows(this.groups, (g) => {
-        const c = g.classification;
-        return `${g.id}\t${g.payee.id}\t${g.coding.id}\t${g.textId}\t${t(c.theme_code)}\t${t(c.cofog_code)}\t${t(c.prevention_code)}\t` +
-          `${c.rule_id === null ? '\\N' : c.rule_id}\t${g.lines}\t${g.pence}\n`;
+      payees: rows(this.payees, (o, p) => { o.int(p.id); cells(o, [p.name, p.ref, p.kind, p.companyNo, p.charityNo, p.vatNo, p.body]); }),
+      codings: rows(this.codings, (o, c) => {
+        o.int(c.id); cells(o, [c.sheet, c.directorate, c.service, c.expense, c.category, c.proclass, c.sercop, c.capitalRevenue, c.card === null ? null : c.card ? 't' : 'f', c.publisher]);
+      }),
+      texts: rows(this.texts, (o, d, i) => { o.int(i + 1); o.tab(); o.text(d); }),
+      groups: rows(this.groups, (o, g) => {
+        o.int(g.id); o.tab(); o.int(g.payee.id); o.tab(); o.int(g.coding.id); o.tab(); o.int(g.textId); o.tab();
+        o.raw(classText(g.classification)); o.tab(); o.int(g.lines); o.tab(); o.int(g.pence);
       }),
     };
   }
@@ -418,7 +457,7 @@ export interface KernelLines {
     candidate: (lineId: number, group: LineGroup, fyStart: number, abs: number, rowStart: number, rowEnd: number) => void): { lineId: number; accepted: number; pence: number };
   /** A top list's cutoff changed: lines no larger need not be offered again. */
   setCutoff(key: number, cutoff: number): void;
-  /** Adds the kernel's tallies (by group and month) to the file's; `lines` is told each group-month's line count. */
+  /** Adds the kernel's tallies (by group and month) to the file's (`lines` is told each group-month's line count), then frees the kernel: once, at the sheet's end. */
   fold(lines: (fyStart: number, group: LineGroup, lines: number) => void): void;
 }
 
@@ -837,6 +876,7 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
           ledger.addGroupMonth(g, month, t.lines[i]!, t.pence[i]!);
           lines(ledger.monthFyStart[month]!, g, t.lines[i]!);
         }
+        k.release(h);
       },
     };
   }

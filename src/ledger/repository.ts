@@ -97,13 +97,12 @@ export async function attachFactTable(tx: Sql, bodyCode: string, fileId: number)
 
 /** A file's dimensions, groups, largest lines and their cuts, as COPY text made while it was parsed. */
 export async function insertDimensions(tx: Sql, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
-  const rows = (v: string[] | Uint8Array) => (v instanceof Uint8Array ? [v] : v);
-  await tx.copyIn('spend_payee', [...PAYEE_COLUMNS], rows(s.payees));
-  await tx.copyIn('spend_coding', [...CODING_COLUMNS], rows(s.codings));
-  await tx.copyIn('spend_text', [...TEXT_COLUMNS], rows(s.texts));
-  await tx.copyIn('spend_group', [...GROUP_COLUMNS], rows(s.groups));
-  await tx.copyIn('spend_top_line', ['body_code', 'file_id', 'financial_year', 'theme_code', ...FACT_COLUMNS], rows(s.topLines));
-  await tx.copyIn('spend_top_cut', ['body_code', 'file_id', 'financial_year', 'theme_code', 'lines', 'listed', 'cutoff_abs'], rows(s.topCuts));
+  await tx.copyIn('spend_payee', [...PAYEE_COLUMNS], s.payees);
+  await tx.copyIn('spend_coding', [...CODING_COLUMNS], s.codings);
+  await tx.copyIn('spend_text', [...TEXT_COLUMNS], s.texts);
+  await tx.copyIn('spend_group', [...GROUP_COLUMNS], s.groups);
+  await tx.copyIn('spend_top_line', ['body_code', 'file_id', 'financial_year', 'theme_code', ...FACT_COLUMNS], s.topLines);
+  await tx.copyIn('spend_top_cut', ['body_code', 'file_id', 'financial_year', 'theme_code', 'lines', 'listed', 'cutoff_abs'], s.topCuts);
 }
 
 export async function finishSourceFile(tx: Sql, f: {
@@ -172,8 +171,8 @@ export function supplierRollupLine(bodyCode: string, fileId: number): (t: Suppli
  * suppliers are then added to its body's supplier totals.
  */
 export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
-  services: ServiceTally[] | Uint8Array, suppliers: SupplierTally[] | Uint8Array): Promise<void> {
-  const rows = <T>(v: T[] | Uint8Array, line: (t: T) => string) => (v instanceof Uint8Array ? [v] : copyRows(v, line));
+  services: ServiceTally[] | Uint8Array[], suppliers: SupplierTally[] | Uint8Array[]): Promise<void> {
+  const rows = <T>(v: T[] | Uint8Array[], line: (t: T) => string) => (v[0] instanceof Uint8Array ? v as Uint8Array[] : copyRows(v as T[], line));
   if (services.length) {
     await tx.copyIn('spend_rollup_service', ['body_code', 'file_id', 'financial_year', 'theme_code', 'service_area', 'payee_body_code', 'lines', 'amount_pence'],
       rows(services, serviceRollupLine(bodyCode, fileId)));

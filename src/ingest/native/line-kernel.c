@@ -54,6 +54,7 @@ typedef struct {
   napi_ref refs[5];
   int32_t cs[MAX_COLS * 4], ce[MAX_COLS * 4];
   int32_t key[MAX_COLS];
+  int released;
 } Kernel;
 
 static void *grow(void *p, size_t bytes) {
@@ -426,22 +427,39 @@ static void *typed(napi_env env, napi_value v, size_t *length) {
   return data;
 }
 
-static Kernel *kernelOf(napi_env env, napi_value v) {
-  void *p = NULL;
-  napi_get_value_external(env, v, &p);
-  return (Kernel *)p;
-}
-
-static void finalize(napi_env env, void *data, void *hint) {
-  (void)hint;
-  Kernel *K = data;
+static void release(napi_env env, Kernel *K) {
+  if (K->released) return;
+  K->released = 1;
   for (int i = 0; i <= K->n; i++) columnFree(&K->cols[i]);
-  for (int i = 0; i < 5; i++) if (K->refs[i]) napi_delete_reference(env, K->refs[i]);
+  for (int i = 0; i < 5; i++) if (K->refs[i]) { napi_delete_reference(env, K->refs[i]); K->refs[i] = NULL; }
   free(K->hdr); free(K->dateOk); free(K->dateIso); free(K->dateMonth); free(K->dateFy);
   free(K->gkeys); free(K->ggid); free(K->gtable); free(K->gidTheme);
   free(K->tkey); free(K->tlines); free(K->tpence); free(K->ttable); free(K->ckey); free(K->cval);
   free(K->text); free(K->start); free(K->end); free(K->line);
-  free(K);
+}
+
+static Kernel *kernelOf(napi_env env, napi_value v) {
+  void *p = NULL;
+  napi_get_value_external(env, v, &p);
+  Kernel *K = p;
+  if (K && K->released) { napi_throw_error(env, NULL, "line kernel: used after release"); return NULL; }
+  return K;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  release(env, data);
+  free(data);
+}
+
+// release(k): frees the kernel's tables now (a big file's run up hundreds of megabytes), not when the handle is collected.
+static napi_value Release(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
+  if (K) release(env, K);
+  return NULL;
 }
 
 // create(cfg: Int32Array, header: string | null, st: Int32Array, stF: Float64Array, cand: Float64Array, pend: Int32Array, ids: Int32Array)
@@ -489,6 +507,7 @@ static napi_value SetBatch(napi_env env, napi_callback_info info) {
   size_t argc = 7; napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   CHECK(napi_get_value_int32(env, argv[6], &K->delimiter));
   size_t len;
   CHECK(napi_get_value_string_utf16(env, argv[1], NULL, 0, &len));
@@ -513,6 +532,7 @@ static napi_value Run(napi_env env, napi_callback_info info) {
   size_t argc = 2; napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   size_t cap; uint8_t *out = typed(env, argv[1], &cap);
   if (!out || (size_t)K->st[S_OUTPOS] > cap) { napi_throw_error(env, NULL, "line kernel: bad output buffer"); return NULL; }
   napi_value r;
@@ -525,6 +545,7 @@ static napi_value Resolve(napi_env env, napi_callback_info info) {
   size_t argc = 2; napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   int32_t id; CHECK(napi_get_value_int32(env, argv[1], &id));
   int col = K->st[S_MISS_COL], s = K->st[S_MISS_S], e = K->st[S_MISS_E];
   Column *c = &K->cols[col];
@@ -538,6 +559,7 @@ static napi_value SetDate(napi_env env, napi_callback_info info) {
   size_t argc = 5; napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   int32_t id, month, fy;
   CHECK(napi_get_value_int32(env, argv[1], &id));
   CHECK(napi_get_value_int32(env, argv[3], &month));
@@ -565,6 +587,7 @@ static napi_value CommitGroups(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   for (int32_t i = 0; i < K->st[S_NNEW]; i++) {
     int32_t *pe = K->pend + (size_t)i * (K->n + 2);
     setGidTheme(K, pe[0], pe[1]);
@@ -578,6 +601,7 @@ static napi_value AddGroup(napi_env env, napi_callback_info info) {
   size_t argc = 3; napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   int32_t gid, theme;
   CHECK(napi_get_value_int32(env, argv[1], &gid));
   CHECK(napi_get_value_int32(env, argv[2], &theme));
@@ -593,6 +617,7 @@ static napi_value SetCutoff(napi_env env, napi_callback_info info) {
   size_t argc = 3; napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   int32_t key; double v;
   CHECK(napi_get_value_int32(env, argv[1], &key));
   CHECK(napi_get_value_double(env, argv[2], &v));
@@ -605,6 +630,7 @@ static napi_value Tallies(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
+  if (!K) return NULL;
   size_t n = K->tn;
   // Four arrays of n: gid and month (int32), lines and pence (double).
   static const char *names[4] = { "gid", "month", "lines", "pence" };
@@ -630,7 +656,7 @@ static napi_value Tallies(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } fns[] = {
     { "create", Create }, { "setBatch", SetBatch }, { "run", Run }, { "resolve", Resolve }, { "setDate", SetDate },
-    { "commitGroups", CommitGroups }, { "addGroup", AddGroup }, { "setCutoff", SetCutoff }, { "tallies", Tallies },
+    { "commitGroups", CommitGroups }, { "addGroup", AddGroup }, { "setCutoff", SetCutoff }, { "tallies", Tallies }, { "release", Release },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

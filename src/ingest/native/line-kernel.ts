@@ -21,6 +21,8 @@ export interface LineKernel {
   addGroup(k: KernelHandle, gid: number, theme: number): void;
   setCutoff(k: KernelHandle, key: number, cutoff: number): void;
   tallies(k: KernelHandle): { gid: Int32Array; month: Int32Array; lines: Float64Array; pence: Float64Array };
+  /** Frees the kernel's tables now; the handle cannot be used after. */
+  release(k: KernelHandle): void;
 }
 
 let loaded: LineKernel | null | undefined;
