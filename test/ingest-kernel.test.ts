@@ -44,7 +44,8 @@ async function produce(file: string, native: boolean): Promise<{ copy: string; s
     copy: Buffer.concat(parts).toString('utf8'),
     summary: {
       loaded: s!.loaded, total: s!.total, rejections: s!.rejections, sheets: s!.sheets, encoding: s!.encoding, checksum: s!.checksum,
-      rollups: sorted(s!.rollups), services: s!.services, suppliers: s!.suppliers,
+      // Within a year and theme, deep-dive rows come in the order first tallied, which differs between the two.
+      rollups: sorted(s!.rollups), services: sorted(s!.services), suppliers: sorted(s!.suppliers),
       payees: text(s!.payees), codings: text(s!.codings), texts: text(s!.texts), groups: text(s!.groups),
       topLines: text(s!.topLines), topCuts: text(s!.topCuts),
     },

@@ -283,29 +283,38 @@ function foldTallies(ledger: FileLedger): { rollups: RollupCell[]; services: Ser
       classified: c.rule_id !== null, payeeBody, lines: r.lines[i]!, pence: r.pence[i]!,
     });
   }
-  // Service and supplier rows merge cells that differ only in ways these rollups do not keep.
-  const services = new Map<string, ServiceTally>();
+  // A service or supplier cell is one row per year: the cells are keyed by exactly the rollup's other columns.
+  const services: ServiceTally[] = [];
   const s = ledger.serviceTally;
   for (let i = 0; i < s.keys.length; i++) {
-    const key = s.keys[i]!, cell = ledger.serviceCells[Math.floor(key / 256)]!, fy = ledger.years[key % 256]!;
-    const k = `${fy}\0${cell.theme}\0${cell.service}\0${cell.payeeBody}`;
-    const row = services.get(k);
-    if (row) { row[4] += s.lines[i]!; row[5] += s.pence[i]!; }
-    else services.set(k, [fy, cell.theme, cell.service, cell.payeeBody, s.lines[i]!, s.pence[i]!]);
+    const key = s.keys[i]!, cell = ledger.serviceCells[Math.floor(key / 256)]!;
+    services.push([ledger.years[key % 256]!, cell.theme, cell.service, cell.payeeBody, s.lines[i]!, s.pence[i]!]);
   }
-  const suppliers = new Map<string, SupplierTally>();
+  const suppliers: SupplierTally[] = [];
   const p = ledger.supplierTally;
   for (let i = 0; i < p.keys.length; i++) {
-    const key = p.keys[i]!, cell = ledger.supplierCells[Math.floor(key / 256)]!, fy = ledger.years[key % 256]!;
-    const k = `${fy}\0${cell.theme}\0${cell.kind}\0${cell.key}\0${cell.payeeBody}`;
-    const row = suppliers.get(k);
-    if (row) { row[5] += p.lines[i]!; row[6] += p.pence[i]!; }
-    else suppliers.set(k, [fy, cell.theme, cell.kind, cell.key, cell.payeeBody, p.lines[i]!, p.pence[i]!]);
+    const key = p.keys[i]!, cell = ledger.supplierCells[Math.floor(key / 256)]!;
+    suppliers.push([ledger.years[key % 256]!, cell.theme, cell.kind, cell.key, cell.payeeBody, p.lines[i]!, p.pence[i]!]);
   }
-  // In key order (year, theme, ...): rows are stored in the order they are copied, so a deep dive's
-  // rows for one year and theme sit together on disk and are read from a few pages, not thousands.
-  const sorted = <T>(m: Map<string, T>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v);
-  return { rollups, services: sorted(services), suppliers: sorted(suppliers) };
+  // Grouped by year and theme, in that order: rows are stored in the order they are copied, so a deep
+  // dive's rows for one year and theme sit together on disk and are read from a few pages, not thousands.
+  // (Within a year and theme they stay in the order first tallied; a full sort of the keys costs seconds.)
+  const byYearTheme = <T extends [string, string, ...unknown[]]>(rows: T[]): T[] => {
+    const buckets = new Map<string, Map<string, T[]>>();
+    for (const row of rows) {
+      let y = buckets.get(row[0]);
+      if (!y) buckets.set(row[0], (y = new Map()));
+      const b = y.get(row[1]);
+      if (b) b.push(row); else y.set(row[1], [row]);
+    }
+    const out: T[] = [];
+    for (const year of [...buckets.keys()].sort()) {
+      const y = buckets.get(year)!;
+      for (const theme of [...y.keys()].sort()) for (const row of y.get(theme)!) out.push(row);
+    }
+    return out;
+  };
+  return { rollups, services: byYearTheme(services), suppliers: byYearTheme(suppliers) };
 }
 
 /** COPY bytes of spend_top_line (the listed lines, each its fact row behind body, file, year and theme) and spend_top_cut. */

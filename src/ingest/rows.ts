@@ -59,7 +59,8 @@ export class CopyWriter {
    *  the writer starts again on a fresh buffer. */
   take(): Buffer {
     const out = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
-    this.buf = new Uint8Array(this.buf.length);
+    // The next chunk is about as big as this one: a buffer of that size, not of the largest ever needed (zeroing costs).
+    this.buf = new Uint8Array(Math.max(1 << 16, Math.min(this.buf.length, this.pos + (this.pos >> 2))));
     this.pos = 0;
     return out;
   }
@@ -351,6 +352,10 @@ export class FileLedger {
   private readonly rollupIds = new TupleIds(6);
   private readonly serviceIds = new TupleIds(4);
   private readonly supplierIds = new TupleIds(5);
+  private readonly classNums = new Map<Classification, number[]>();
+  /** By payee id: the numbers of its payee body, kind and supplier key; by coding id: of its service. */
+  private readonly payeeNums: number[][] = [];
+  private readonly serviceNums: number[] = [];
   private num(v: string): number {
     let i = this.strings.get(v);
     if (i === undefined) this.strings.set(v, (i = this.strings.size));
@@ -365,16 +370,24 @@ export class FileLedger {
 
   /** A new group's tally cells (keyed by what each rollup keeps, so groups that differ otherwise share them). */
   placeGroup(g: LineGroup): void {
-    const c = g.classification, payeeBody = g.payee.body ?? '', service = g.coding.service ?? '';
-    const kind = g.payee.kind, key = kind === 'individual' || kind === 'redacted' ? '' : (g.payee.name ?? '');
-    g.themeIndex = this.themeIndex(c.theme_code);
-    const k = this.cellKey, theme = this.num(c.theme_code), payee = this.num(payeeBody);
-    k[0] = theme; k[1] = this.num(c.cofog_code ?? ''); k[2] = this.num(c.prevention_code ?? ''); k[3] = c.rule_id !== null ? 1 : 0; k[4] = payee; k[5] = 0;
-    g.rollupCell = this.cell(this.rollupIds, this.rollupCells, () => ({ c, payeeBody }));
-    k[0] = theme; k[1] = this.num(service); k[2] = payee; k[3] = 0;
-    g.serviceCell = this.cell(this.serviceIds, this.serviceCells, () => ({ theme: c.theme_code, service, payeeBody }));
-    k[0] = theme; k[1] = this.num(kind); k[2] = this.num(key); k[3] = payee; k[4] = 0;
-    g.supplierCell = this.cell(this.supplierIds, this.supplierCells, () => ({ theme: c.theme_code, kind, key, payeeBody }));
+    const c = g.classification, p = g.payee, coding = g.coding;
+    // The numbers of a classification's, a payee's and a coding's strings, worked out once for each.
+    let cn = this.classNums.get(c);
+    if (cn === undefined) {
+      cn = [this.num(c.theme_code), this.num(c.cofog_code ?? ''), this.num(c.prevention_code ?? ''), c.rule_id !== null ? 1 : 0, this.themeIndex(c.theme_code)];
+      this.classNums.set(c, cn);
+    }
+    const kind = p.kind, key = kind === 'individual' || kind === 'redacted' ? '' : (p.name ?? '');
+    const pn = (this.payeeNums[p.id] ??= [this.num(p.body ?? ''), this.num(kind), this.num(key)]);
+    const service = (this.serviceNums[coding.id] ??= this.num(coding.service ?? ''));
+    g.themeIndex = cn[4]!;
+    const k = this.cellKey, theme = cn[0]!, payee = pn[0]!;
+    k[0] = theme; k[1] = cn[1]!; k[2] = cn[2]!; k[3] = cn[3]!; k[4] = payee; k[5] = 0;
+    g.rollupCell = this.cell(this.rollupIds, this.rollupCells, () => ({ c, payeeBody: p.body ?? '' }));
+    k[0] = theme; k[1] = service; k[2] = payee; k[3] = 0;
+    g.serviceCell = this.cell(this.serviceIds, this.serviceCells, () => ({ theme: c.theme_code, service: coding.service ?? '', payeeBody: p.body ?? '' }));
+    k[0] = theme; k[1] = pn[1]!; k[2] = pn[2]!; k[3] = payee; k[4] = 0;
+    g.supplierCell = this.cell(this.supplierIds, this.supplierCells, () => ({ theme: c.theme_code, kind, key, payeeBody: p.body ?? '' }));
   }
 
   /** COPY text of the file's payees, codings, descriptions and groups. */
