@@ -7,7 +7,6 @@ import type { Register } from './main.ts';
 import { UserError } from './context.ts';
 import { projectRoot } from '../config.ts';
 import { ledgerIsEmpty, loadDemoPlace } from '../demo/load.ts';
-import { startServer } from '../web/server.ts';
 import { openDatabase } from '../db/open.ts';
 import { AccountError, countUsers, createUser, listUsers, updateUser, findUserByEmail } from '../accounts/users.ts';
 import { ROLES, type Role } from '../accounts/permissions.ts';
@@ -37,6 +36,8 @@ export const registerWebCommands: Register = (program, context) => {
         ctx.print(`No accounts existed, so one was made. Sign in as admin@localhost.localdomain with password ${password}`);
         ctx.print('(shown only now; change it with "totalplace users password admin@localhost.localdomain").');
       }
+      // Loaded here, not at the top: every other command starts without the web stack (express, templates).
+      const { startServer } = await import('../web/server.ts');
       const running = await startServer(db, settings);
       ctx.print(`Total Place is running at ${running.url}  (stop with Ctrl+C)`);
       await new Promise<void>((resolve) => {

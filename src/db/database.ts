@@ -1,7 +1,7 @@
 // One PostgreSQL dialect, two engines: embedded PGlite (default) or a PostgreSQL server (DATABASE_URL).
 // Everything above this file sees only the `Database` / `Sql` interfaces.
 import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -269,6 +269,8 @@ export async function connect(settings: ConnectOptions): Promise<Database> {
     return db;
   }
   if (dir !== 'memory://') fs.mkdirSync(dir, { recursive: true });
+  // Loaded here: a PostgreSQL server's users need not pay PGlite's 300 ms of start-up.
+  const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create({ ...(dir === 'memory://' ? {} : { dataDir: dir }), ...(settings.pgliteTemplate ? { loadDataDir: settings.pgliteTemplate } : {}) });
   return new PGliteDatabase(db);
 }

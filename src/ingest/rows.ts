@@ -225,27 +225,47 @@ export class TupleIds {
   }
 }
 
-/** Sums of lines and pence under small integer keys. */
+/** Sums of lines and pence under non-negative integer keys (below 2^53), in first-added order: an open-addressing table on typed arrays. */
 export class Tally {
-  readonly index = new Map<number, number>();
   readonly keys: number[] = [];
   lines = new Float64Array(1024);
   pence = new Float64Array(1024);
+  private table = new Int32Array(2048); // slot -> index + 1
 
   add(key: number, pence: number, lines = 1): void {
-    let i = this.index.get(key);
-    if (i === undefined) {
+    const table = this.table, mask = table.length - 1;
+    let slot = (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b)) >>> 0 & mask;
+    let i = -1;
+    for (;;) {
+      const e = table[slot]!;
+      if (e === 0) break;
+      if (this.keys[e - 1] === key) { i = e - 1; break; }
+      slot = (slot + 1) & mask;
+    }
+    if (i < 0) {
       i = this.keys.length;
       this.keys.push(key);
-      this.index.set(key, i);
+      table[slot] = i + 1;
       if (i === this.lines.length) {
         const l = new Float64Array(i * 2), p = new Float64Array(i * 2);
         l.set(this.lines); p.set(this.pence);
         this.lines = l; this.pence = p;
       }
+      if (this.keys.length * 2 > mask) this.rehash();
     }
     this.lines[i] += lines;
     this.pence[i] += pence;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2), mask = table.length - 1;
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i]!;
+      let slot = (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b)) >>> 0 & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = i + 1;
+    }
+    this.table = table;
   }
 }
 
@@ -361,13 +381,6 @@ export class FileLedger {
     if (i === undefined) this.strings.set(v, (i = this.strings.size));
     return i;
   }
-  private cell<T>(ids: TupleIds, list: T[], make: () => T): number {
-    const before = ids.size;
-    const id = ids.id(this.cellKey);
-    if (id > before) list.push(make());
-    return id - 1;
-  }
-
   /** A new group's tally cells (keyed by what each rollup keeps, so groups that differ otherwise share them). */
   placeGroup(g: LineGroup): void {
     const c = g.classification, p = g.payee, coding = g.coding;
@@ -383,11 +396,15 @@ export class FileLedger {
     g.themeIndex = cn[4]!;
     const k = this.cellKey, theme = cn[0]!, payee = pn[0]!;
     k[0] = theme; k[1] = cn[1]!; k[2] = cn[2]!; k[3] = cn[3]!; k[4] = payee; k[5] = 0;
-    g.rollupCell = this.cell(this.rollupIds, this.rollupCells, () => ({ c, payeeBody: p.body ?? '' }));
+    // A cell id past the list's end is a new cell (its strings are kept only then).
+    g.rollupCell = this.rollupIds.id(k) - 1;
+    if (g.rollupCell === this.rollupCells.length) this.rollupCells.push({ c, payeeBody: p.body ?? '' });
     k[0] = theme; k[1] = service; k[2] = payee; k[3] = 0;
-    g.serviceCell = this.cell(this.serviceIds, this.serviceCells, () => ({ theme: c.theme_code, service: coding.service ?? '', payeeBody: p.body ?? '' }));
+    g.serviceCell = this.serviceIds.id(k) - 1;
+    if (g.serviceCell === this.serviceCells.length) this.serviceCells.push({ theme: c.theme_code, service: coding.service ?? '', payeeBody: p.body ?? '' });
     k[0] = theme; k[1] = pn[1]!; k[2] = pn[2]!; k[3] = payee; k[4] = 0;
-    g.supplierCell = this.cell(this.supplierIds, this.supplierCells, () => ({ theme: c.theme_code, kind, key, payeeBody: p.body ?? '' }));
+    g.supplierCell = this.supplierIds.id(k) - 1;
+    if (g.supplierCell === this.supplierCells.length) this.supplierCells.push({ theme: c.theme_code, kind, key, payeeBody: p.body ?? '' });
   }
 
   /** COPY text of the file's payees, codings, descriptions and groups. */
