@@ -254,7 +254,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       }
     }
     // The kernel's tallies by group and month join the file's (and give its lines' counts per top list).
-    convert?.kernel?.fold((fyStart, g, n) => { tops.get(fyStart * 1024 + g.themeIndex)!.lines += n; });
+    convert?.kernel?.fold((topKey, n) => { tops.get(topKey)!.lines += n; });
     if (!convert && !skipped) {
       if (nonBlank === 0) { report.skipped = 'the sheet is empty'; skipped = true; }
       else { decide(); process(pending); }

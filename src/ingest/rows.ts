@@ -6,7 +6,7 @@ import { cleanText, financialYear, parseAmountPence, parseCapitalRevenue, parseC
 import { detach } from '../util/strings.ts';
 import type { Classification, ClassifiableLine } from '../classify/types.ts';
 import type { LineBatch } from './read/csv.ts';
-import { CANDIDATE_FIELDS, KernelSlot, KernelStatus, lineKernel, type KernelHandle, type LineKernel } from './native/line-kernel.ts';
+import { CANDIDATE_FIELDS, KernelSlot, KernelStatus, lineKernel, type KernelHandle, type KernelSums, type LineKernel } from './native/line-kernel.ts';
 
 export interface Rejection { sheet: string | null; line: number; column: string | null; reason: string; raw: string }
 
@@ -357,14 +357,6 @@ export class FileLedger {
     return { iso, fy, fyStart, month, monthSlot, fySlot };
   }
 
-  /** Lines tallied outside the tallies' own add() (the C line kernel's, by group and month): folded in as if added one by one. */
-  addGroupMonth(g: LineGroup, monthSlot: number, lines: number, pence: number): void {
-    const fySlot = this.monthFySlot[monthSlot]!;
-    g.lines += lines; g.pence += pence;
-    this.rollupTally.add(g.rollupCell * 4096 + monthSlot, pence, lines);
-    this.serviceTally.add(g.serviceCell * 256 + fySlot, pence, lines);
-    this.supplierTally.add(g.supplierCell * 256 + fySlot, pence, lines);
-  }
 
   // A cell's key as a tuple of small numbers: each string (already made, its hash cached) numbered once.
   private readonly strings = new Map<string, number>();
@@ -487,8 +479,8 @@ export interface KernelLines {
     candidate: (lineId: number, group: LineGroup, fyStart: number, abs: number, rowStart: number, rowEnd: number) => void): { lineId: number; accepted: number; pence: number };
   /** A top list's cutoff changed: lines no larger need not be offered again. */
   setCutoff(key: number, cutoff: number): void;
-  /** Adds the kernel's tallies (by group and month) to the file's (`lines` is told each group-month's line count), then frees the kernel: once, at the sheet's end. */
-  fold(lines: (fyStart: number, group: LineGroup, lines: number) => void): void;
+  /** Adds the kernel's tallies (by group and month) to the file's (`lines` is told each top list's line count), then frees the kernel: once, at the sheet's end. */
+  fold(lines: (topKey: number, lines: number) => void): void;
 }
 
 /** What is known about a supplier name: its kind and the registered body it is (organisations only). */
@@ -900,12 +892,19 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
       },
       setCutoff(key, cutoff) { k.setCutoff(h, key, cutoff); },
       fold(lines) {
-        const t = k.tallies(h);
-        for (let i = 0; i < t.gid.length; i++) {
-          const g = ledger.groups[t.gid[i]! - 1]!, month = t.month[i]!;
-          ledger.addGroupMonth(g, month, t.lines[i]!, t.pence[i]!);
-          lines(ledger.monthFyStart[month]!, g, t.lines[i]!);
-        }
+        // Summed in C by what each rollup keeps: a few hundred thousand tally entries, not millions of adds.
+        const groups = ledger.groups, cells = new Int32Array((groups.length + 1) * 3);
+        for (const g of groups) { cells[g.id * 3] = g.rollupCell; cells[g.id * 3 + 1] = g.serviceCell; cells[g.id * 3 + 2] = g.supplierCell; }
+        const months = ledger.months.length, monthFy = new Int32Array(months * 2 + 2);
+        for (let m = 0; m < months; m++) { monthFy[m * 2] = ledger.monthFySlot[m]!; monthFy[m * 2 + 1] = ledger.monthFyStart[m]!; }
+        const gidLines = new Float64Array(groups.length + 1), gidPence = new Float64Array(groups.length + 1);
+        const sums = k.foldCells(h, cells, monthFy, gidLines, gidPence);
+        for (const g of groups) { g.lines += gidLines[g.id]!; g.pence += gidPence[g.id]!; }
+        const into = (t: Tally, s: KernelSums) => { for (let i = 0; i < s.key.length; i++) t.add(s.key[i]!, s.pence[i]!, s.lines[i]!); };
+        into(ledger.rollupTally, sums.rollup);
+        into(ledger.serviceTally, sums.service);
+        into(ledger.supplierTally, sums.supplier);
+        for (let i = 0; i < sums.top.key.length; i++) lines(sums.top.key[i]!, sums.top.lines[i]!);
         k.release(h);
       },
     };

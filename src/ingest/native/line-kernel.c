@@ -626,37 +626,100 @@ static napi_value SetCutoff(napi_env env, napi_callback_info info) {
 }
 
 // tallies(k) -> { gid: Int32Array, month: Int32Array, lines: Float64Array, pence: Float64Array }
-static napi_value Tallies(napi_env env, napi_callback_info info) {
-  size_t argc = 1; napi_value argv[1];
+// Sums of lines and pence by an int64 key, for foldCells.
+typedef struct { int64_t *key; double *lines; int64_t *pence; uint32_t *table; uint32_t mask, n, cap; } Agg;
+
+static void aggAdd(Agg *a, int64_t key, double lines, int64_t pence) {
+  if (!a->table) { a->mask = 1023; a->table = calloc(1024, 4); }
+  uint32_t slot = mix((uint32_t)key ^ (uint32_t)(key >> 32) * 0x9e3779b1u) & a->mask;
+  for (;;) {
+    uint32_t e = a->table[slot];
+    if (!e) break;
+    if (a->key[e - 1] == key) { a->lines[e - 1] += lines; a->pence[e - 1] += pence; return; }
+    slot = (slot + 1) & a->mask;
+  }
+  if (a->n == a->cap) {
+    a->cap = a->cap ? a->cap * 2 : 1024;
+    a->key = grow(a->key, (size_t)a->cap * 8); a->lines = grow(a->lines, (size_t)a->cap * 8); a->pence = grow(a->pence, (size_t)a->cap * 8);
+  }
+  uint32_t e = a->n++;
+  a->key[e] = key; a->lines[e] = lines; a->pence[e] = pence;
+  a->table[slot] = e + 1;
+  if (a->n * 2 > a->mask) {
+    uint32_t size = (a->mask + 1) * 2, mask = size - 1;
+    uint32_t *t = calloc(size, 4);
+    for (uint32_t k = 0; k < a->n; k++) {
+      uint32_t sl = mix((uint32_t)a->key[k] ^ (uint32_t)(a->key[k] >> 32) * 0x9e3779b1u) & mask;
+      while (t[sl]) sl = (sl + 1) & mask;
+      t[sl] = k + 1;
+    }
+    free(a->table); a->table = t; a->mask = mask;
+  }
+}
+
+// { key: Float64Array, lines: Float64Array, pence: Float64Array } of an Agg, which is then freed.
+static napi_value aggResult(napi_env env, Agg *a) {
+  static const char *names[3] = { "key", "lines", "pence" };
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok) return NULL;
+  for (int f = 0; f < 3; f++) {
+    void *d; napi_value ab, arr;
+    if (napi_create_arraybuffer(env, (size_t)a->n * 8 + 8, &d, &ab) != napi_ok) return NULL;
+    if (napi_create_typedarray(env, napi_float64_array, a->n, ab, 0, &arr) != napi_ok) return NULL;
+    if (napi_set_named_property(env, obj, names[f], arr) != napi_ok) return NULL;
+    double *out = d;
+    for (uint32_t k = 0; k < a->n; k++) out[k] = f == 0 ? (double)a->key[k] : f == 1 ? a->lines[k] : (double)a->pence[k];
+  }
+  free(a->key); free(a->lines); free(a->pence); free(a->table);
+  return obj;
+}
+
+// foldCells(k, cells: Int32Array, monthFy: Int32Array, gidLines: Float64Array, gidPence: Float64Array)
+// The kernel's tallies by (group, month slot), summed by what the file's rollups keep. cells[gid * 3 + 0..2]:
+// the group's rollup, service and supplier cells; monthFy[month * 2 + 0..1]: the month's year slot and the
+// year its financial year starts. Adds each group's lines and pence into gidLines/gidPence[gid] and returns
+// { rollup, service, supplier, top }, keyed rollup cell * 4096 + month, service or supplier cell * 256 + year
+// slot, and fy start * 1024 + theme (the top lists'; lines only).
+static napi_value FoldCells(napi_env env, napi_callback_info info) {
+  size_t argc = 5; napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
   if (!K) return NULL;
-  size_t n = K->tn;
-  // Four arrays of n: gid and month (int32), lines and pence (double).
-  static const char *names[4] = { "gid", "month", "lines", "pence" };
+  size_t nc = 0, nm = 0, nl = 0, np = 0;
+  int32_t *cells = typed(env, argv[1], &nc), *monthFy = typed(env, argv[2], &nm);
+  double *gidLines = typed(env, argv[3], &nl), *gidPence = typed(env, argv[4], &np);
+  if (!cells || !monthFy || !gidLines || !gidPence) { napi_throw_error(env, NULL, "line kernel: bad fold arrays"); return NULL; }
+  Agg rollup = {0}, service = {0}, supplier = {0}, top = {0};
+  for (uint32_t e = 0; e < K->tn; e++) {
+    int64_t gid = K->tkey[e] / 4096, month = K->tkey[e] % 4096;
+    double lines = K->tlines[e]; int64_t pence = K->tpence[e];
+    if ((size_t)gid * 3 + 2 >= nc || (size_t)gid >= nl || (size_t)gid >= np || (size_t)month * 2 + 1 >= nm || gid >= K->gidCap || K->gidTheme[gid] < 0) {
+      free(rollup.key); free(rollup.lines); free(rollup.pence); free(rollup.table);
+      free(service.key); free(service.lines); free(service.pence); free(service.table);
+      free(supplier.key); free(supplier.lines); free(supplier.pence); free(supplier.table);
+      free(top.key); free(top.lines); free(top.pence); free(top.table);
+      napi_throw_error(env, NULL, "line kernel: a tallied group or month the fold was not told of"); return NULL;
+    }
+    gidLines[gid] += lines; gidPence[gid] += (double)pence;
+    int64_t fySlot = monthFy[month * 2], fyStart = monthFy[month * 2 + 1];
+    aggAdd(&rollup, (int64_t)cells[gid * 3] * 4096 + month, lines, pence);
+    aggAdd(&service, (int64_t)cells[gid * 3 + 1] * 256 + fySlot, lines, pence);
+    aggAdd(&supplier, (int64_t)cells[gid * 3 + 2] * 256 + fySlot, lines, pence);
+    aggAdd(&top, fyStart * 1024 + K->gidTheme[gid], lines, 0);
+  }
   napi_value obj;
-  void *d[4];
   CHECK(napi_create_object(env, &obj));
-  for (int a = 0; a < 4; a++) {
-    int wide = a >= 2;
-    napi_value ab, arr;
-    CHECK(napi_create_arraybuffer(env, n * (wide ? 8 : 4) + 8, &d[a], &ab));
-    CHECK(napi_create_typedarray(env, wide ? napi_float64_array : napi_int32_array, n, ab, 0, &arr));
-    CHECK(napi_set_named_property(env, obj, names[a], arr));
-  }
-  for (size_t i = 0; i < n; i++) {
-    ((int32_t *)d[0])[i] = (int32_t)(K->tkey[i] / 4096);
-    ((int32_t *)d[1])[i] = (int32_t)(K->tkey[i] % 4096);
-    ((double *)d[2])[i] = K->tlines[i];
-    ((double *)d[3])[i] = (double)K->tpence[i];
-  }
+  CHECK(napi_set_named_property(env, obj, "rollup", aggResult(env, &rollup)));
+  CHECK(napi_set_named_property(env, obj, "service", aggResult(env, &service)));
+  CHECK(napi_set_named_property(env, obj, "supplier", aggResult(env, &supplier)));
+  CHECK(napi_set_named_property(env, obj, "top", aggResult(env, &top)));
   return obj;
 }
 
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } fns[] = {
     { "create", Create }, { "setBatch", SetBatch }, { "run", Run }, { "resolve", Resolve }, { "setDate", SetDate },
-    { "commitGroups", CommitGroups }, { "addGroup", AddGroup }, { "setCutoff", SetCutoff }, { "tallies", Tallies }, { "release", Release },
+    { "commitGroups", CommitGroups }, { "addGroup", AddGroup }, { "setCutoff", SetCutoff }, { "foldCells", FoldCells }, { "release", Release },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -11,6 +11,9 @@ export const CANDIDATE_FIELDS = 6;
 
 export type KernelHandle = { readonly __kernel: unique symbol };
 
+/** Sums by key, as foldCells gives them. */
+export interface KernelSums { key: Float64Array; lines: Float64Array; pence: Float64Array }
+
 export interface LineKernel {
   create(cfg: Int32Array, header: string | null, st: Int32Array, stF: Float64Array, cand: Float64Array, pend: Int32Array, ids: Int32Array): KernelHandle;
   setBatch(k: KernelHandle, text: string, start: Int32Array, end: Int32Array, line: Int32Array, count: number, delimiter: number): void;
@@ -20,7 +23,11 @@ export interface LineKernel {
   commitGroups(k: KernelHandle): void;
   addGroup(k: KernelHandle, gid: number, theme: number): void;
   setCutoff(k: KernelHandle, key: number, cutoff: number): void;
-  tallies(k: KernelHandle): { gid: Int32Array; month: Int32Array; lines: Float64Array; pence: Float64Array };
+  /**
+   * The tallies by (group, month), summed by rollup cell and month, service and supplier cell and year, and top
+   * list (see foldCells in line-kernel.c); each group's lines and pence are added into gidLines/gidPence.
+   */
+  foldCells(k: KernelHandle, cells: Int32Array, monthFy: Int32Array, gidLines: Float64Array, gidPence: Float64Array): Record<'rollup' | 'service' | 'supplier' | 'top', KernelSums>;
   /** Frees the kernel's tables now; the handle cannot be used after. */
   release(k: KernelHandle): void;
 }
