@@ -7,7 +7,7 @@ import { findHeaderRow, isBlankRow } from './header.ts';
 import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping } from './mapping.ts';
 import type { OpenedSource } from './read/source.ts';
 import type { LineBatch, RawRow } from './read/csv.ts';
-import { CopyChunks, CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type LineGroup, type Rejection, type RowConverter } from './rows.ts';
+import { CopyChunks, CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type Rejection, type RowConverter } from './rows.ts';
 import type { RollupCell, ServiceTally, SupplierTally } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
@@ -177,11 +177,11 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       lineId++; outLines++;
       loaded++; report.rows_loaded++;
       total += r.pence;
-      const g = r.group;
+      const theme = ledger.groups.theme[r.gid]!;
       // The largest lines of the year and theme; most lines are smaller than the list's cutoff and cost one comparison.
-      const topKey = r.date.fyStart * 1024 + g.themeIndex;
+      const topKey = r.date.fyStart * 1024 + theme;
       let top = tops.get(topKey);
-      if (!top) tops.set(topKey, (top = { fy: r.date.fy, theme: g.classification.theme_code, lines: 0, cutoff: -1, items: [] }));
+      if (!top) tops.set(topKey, (top = { fy: r.date.fy, theme: ledger.themes[theme]!, lines: 0, cutoff: -1, items: [] }));
       top.lines++;
       const abs = r.pence < 0 ? -r.pence : r.pence;
       if (abs > top.cutoff) {
@@ -204,10 +204,10 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       const s0 = b.start[k]!;
       processRow(s0 < 0 ? b.rows[k]! : { line: b.line[k]!, cells: b.text.slice(s0, b.end[k]!).split(delimiter) });
     };
-    const candidate = (id: number, g: LineGroup, fyStart: number, abs: number, rowStart: number, rowEnd: number) => {
-      const key = fyStart * 1024 + g.themeIndex;
+    const candidate = (id: number, gid: number, fyStart: number, abs: number, rowStart: number, rowEnd: number) => {
+      const theme = ledger.groups.theme[gid]!, key = fyStart * 1024 + theme;
       let top = tops.get(key);
-      if (!top) tops.set(key, (top = { fy: financialYear(`${String(fyStart).padStart(4, '0')}-04`), theme: g.classification.theme_code, lines: 0, cutoff: -1, items: [] }));
+      if (!top) tops.set(key, (top = { fy: financialYear(`${String(fyStart).padStart(4, '0')}-04`), theme: ledger.themes[theme]!, lines: 0, cutoff: -1, items: [] }));
       if (abs <= top.cutoff) return;
       top.items.push({ abs, lineId: id, row: out.buf.slice(rowStart, rowEnd) });
       if (top.items.length >= 2 * TOP_LINES) { trimTop(top); convert!.kernel!.setCutoff(key, top.cutoff); }

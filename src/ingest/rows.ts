@@ -275,21 +275,50 @@ export interface CodingRow {
   proclass: string | null; sercop: string | null; capitalRevenue: 'capital' | 'revenue' | null; card: boolean | null; publisher: string | null;
 }
 
-/** One payee x coding x description of a file, with its classification and where its lines are tallied. */
-export interface LineGroup {
-  id: number;
-  payee: PayeeRow;
-  coding: CodingRow;
-  textId: number;
-  classification: Classification;
+/**
+ * A file's groups (each payee x coding x description, with its classification and where its lines are
+ * tallied), by group id from 1, as columns of typed arrays: a big file has millions of groups, and an object
+ * each would cost memory and collection time.
+ */
+export class GroupTable {
+  size = 0;
+  payee = new Int32Array(1024);
+  coding = new Int32Array(1024);
+  text = new Int32Array(1024);
+  /** Index into `classifications`. */
+  classIndex = new Int32Array(1024);
   /** Index of the theme in the file's theme list (the key of its top-lines lists). */
-  themeIndex: number;
+  theme = new Int32Array(1024);
   /** The group's cells of the rollup (classification x payee body), service and supplier tallies. */
-  rollupCell: number;
-  serviceCell: number;
-  supplierCell: number;
-  lines: number;
-  pence: number;
+  rollupCell = new Int32Array(1024);
+  serviceCell = new Int32Array(1024);
+  supplierCell = new Int32Array(1024);
+  lines = new Float64Array(1024);
+  pence = new Float64Array(1024);
+  /** The distinct classifications (shared objects), each once. */
+  readonly classifications: Classification[] = [];
+  private readonly classIndexes = new Map<Classification, number>();
+
+  /** A new group; its cells and theme are set by FileLedger.placeGroup. */
+  add(payee: number, coding: number, text: number, c: Classification): number {
+    const id = ++this.size;
+    if (id >= this.payee.length) this.grow();
+    let ci = this.classIndexes.get(c);
+    if (ci === undefined) { ci = this.classifications.length; this.classifications.push(c); this.classIndexes.set(c, ci); }
+    this.payee[id] = payee; this.coding[id] = coding; this.text[id] = text; this.classIndex[id] = ci;
+    return id;
+  }
+
+  classification(id: number): Classification { return this.classifications[this.classIndex[id]!]!; }
+
+  private grow(): void {
+    const n = this.payee.length * 2;
+    const i32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
+    const f64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
+    this.payee = i32(this.payee); this.coding = i32(this.coding); this.text = i32(this.text); this.classIndex = i32(this.classIndex);
+    this.theme = i32(this.theme); this.rollupCell = i32(this.rollupCell); this.serviceCell = i32(this.serviceCell); this.supplierCell = i32(this.supplierCell);
+    this.lines = f64(this.lines); this.pence = f64(this.pence);
+  }
 }
 
 const t = (v: string | null) => copyText(v);
@@ -307,7 +336,7 @@ export class FileLedger {
   readonly textIds = new Map<string | null, number>();
   readonly texts: (string | null)[] = [];
   readonly groupIds = new TupleIds(3, 12);
-  readonly groups: LineGroup[] = [];
+  readonly groups = new GroupTable();
   readonly themes: string[] = [];
   private readonly themeIndexes = new Map<string, number>();
   readonly months: string[] = [];
@@ -374,8 +403,8 @@ export class FileLedger {
     return i;
   }
   /** A new group's tally cells (keyed by what each rollup keeps, so groups that differ otherwise share them). */
-  placeGroup(g: LineGroup): void {
-    const c = g.classification, p = g.payee, coding = g.coding;
+  placeGroup(gid: number): void {
+    const G = this.groups, c = G.classification(gid), p = this.payees[G.payee[gid]! - 1]!, coding = this.codings[G.coding[gid]! - 1]!;
     // The numbers of a classification's, a payee's and a coding's strings, worked out once for each.
     let cn = this.classNums.get(c);
     if (cn === undefined) {
@@ -385,18 +414,18 @@ export class FileLedger {
     const kind = p.kind, key = kind === 'individual' || kind === 'redacted' ? '' : (p.name ?? '');
     const pn = (this.payeeNums[p.id] ??= [this.num(p.body ?? ''), this.num(kind), this.num(key)]);
     const service = (this.serviceNums[coding.id] ??= this.num(coding.service ?? ''));
-    g.themeIndex = cn[4]!;
+    G.theme[gid] = cn[4]!;
     const k = this.cellKey, theme = cn[0]!, payee = pn[0]!;
     k[0] = theme; k[1] = cn[1]!; k[2] = cn[2]!; k[3] = cn[3]!; k[4] = payee; k[5] = 0;
     // A cell id past the list's end is a new cell (its strings are kept only then).
-    g.rollupCell = this.rollupIds.id(k) - 1;
-    if (g.rollupCell === this.rollupCells.length) this.rollupCells.push({ c, payeeBody: p.body ?? '' });
+    const rollupCell = (G.rollupCell[gid] = this.rollupIds.id(k) - 1);
+    if (rollupCell === this.rollupCells.length) this.rollupCells.push({ c, payeeBody: p.body ?? '' });
     k[0] = theme; k[1] = service; k[2] = payee; k[3] = 0;
-    g.serviceCell = this.serviceIds.id(k) - 1;
-    if (g.serviceCell === this.serviceCells.length) this.serviceCells.push({ theme: c.theme_code, service: coding.service ?? '', payeeBody: p.body ?? '' });
+    const serviceCell = (G.serviceCell[gid] = this.serviceIds.id(k) - 1);
+    if (serviceCell === this.serviceCells.length) this.serviceCells.push({ theme: c.theme_code, service: coding.service ?? '', payeeBody: p.body ?? '' });
     k[0] = theme; k[1] = pn[1]!; k[2] = pn[2]!; k[3] = payee; k[4] = 0;
-    g.supplierCell = this.supplierIds.id(k) - 1;
-    if (g.supplierCell === this.supplierCells.length) this.supplierCells.push({ theme: c.theme_code, kind, key, payeeBody: p.body ?? '' });
+    const supplierCell = (G.supplierCell[gid] = this.supplierIds.id(k) - 1);
+    if (supplierCell === this.supplierCells.length) this.supplierCells.push({ theme: c.theme_code, kind, key, payeeBody: p.body ?? '' });
   }
 
   /** COPY text of the file's payees, codings, descriptions and groups. */
@@ -421,10 +450,16 @@ export class FileLedger {
         o.int(c.id); cells(o, [c.sheet, c.directorate, c.service, c.expense, c.category, c.proclass, c.sercop, c.capitalRevenue, c.card === null ? null : c.card ? 't' : 'f', c.publisher]);
       }),
       texts: rows(this.texts, (o, d, i) => { o.int(i + 1); o.tab(); o.text(d); }),
-      groups: rows(this.groups, (o, g) => {
-        o.int(g.id); o.tab(); o.int(g.payee.id); o.tab(); o.int(g.coding.id); o.tab(); o.int(g.textId); o.tab();
-        o.raw(classText(g.classification)); o.tab(); o.int(g.lines); o.tab(); o.int(g.pence);
-      }),
+      groups: (() => {
+        const G = this.groups, c = new CopyChunks();
+        for (let id = 1; id <= G.size; id++) {
+          const o = c.out;
+          o.raw(head); o.int(id); o.tab(); o.int(G.payee[id]!); o.tab(); o.int(G.coding[id]!); o.tab(); o.int(G.text[id]!); o.tab();
+          o.raw(classText(G.classification(id))); o.tab(); o.int(G.lines[id]!); o.tab(); o.int(G.pence[id]!); o.byte(10);
+          c.endRow();
+        }
+        return c.done();
+      })(),
     };
   }
 }
@@ -446,7 +481,8 @@ export interface LineDate {
 export interface ConvertedLine {
   pence: number;
   date: LineDate;
-  group: LineGroup;
+  /** The line's group (FileLedger.groups). */
+  gid: number;
   /** Where the line's COPY text starts in the writer (it ends at the writer's position). */
   rowStart: number;
 }
@@ -476,7 +512,7 @@ export interface KernelLines {
    * line that may be among its year's and theme's largest. Returns the last line id, the lines and pence accepted.
    */
   run(b: LineBatch, delimiter: number, lineId: number, out: CopyWriter, slow: (k: number, lineId: number) => number,
-    candidate: (lineId: number, group: LineGroup, fyStart: number, abs: number, rowStart: number, rowEnd: number) => void): { lineId: number; accepted: number; pence: number };
+    candidate: (lineId: number, gid: number, fyStart: number, abs: number, rowStart: number, rowEnd: number) => void): { lineId: number; accepted: number; pence: number };
   /** A top list's cutoff changed: lines no larger need not be offered again. */
   setCutoff(key: number, cutoff: number): void;
   /** Adds the kernel's tallies (by group and month) to the file's (`lines` is told each top list's line count), then frees the kernel: once, at the sheet's end. */
@@ -694,15 +730,14 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     ledger.codings.push(c);
     return c;
   };
-  const newGroup = (id: number, payee: PayeeRow, coding: CodingRow, textId: number): LineGroup => {
+  const newGroup = (payee: PayeeRow, coding: CodingRow, textId: number): number => {
     cl.directorate = coding.directorate; cl.service_area = coding.service; cl.expense_type = coding.expense; cl.category = coding.category;
     cl.description = ledger.texts[textId - 1]!; cl.proclass = coding.proclass; cl.sercop = coding.sercop; cl.supplier_name = payee.name;
     cl.capital_revenue = coding.capitalRevenue;
     const classification = ctx.classify(cl);
-    const g: LineGroup = { id, payee, coding, textId, classification, themeIndex: 0, rollupCell: 0, serviceCell: 0, supplierCell: 0, lines: 0, pence: 0 };
-    ledger.placeGroup(g);
-    ledger.groups.push(g);
-    return g;
+    const gid = ledger.groups.add(payee.id, coding.id, textId, classification);
+    ledger.placeGroup(gid);
+    return gid;
   };
 
   /**
@@ -710,31 +745,30 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
    * not seen: that group is made even when another tuple of value ids gave the same payee, coding and
    * description (values past VALUE_LIMIT), so the ids the kernel wrote stay right.
    */
-  const groupOfIds = (kernelGid: number): LineGroup => {
+  const groupOfIds = (kernelGid: number): number => {
     const payee = payeeRow(), coding = codingRow();
     let textId = descCol < 0 ? ledger.textId(null) : textOf[ids[descCol]!];
     if (textId === undefined) textOf[ids[descCol]!] = textId = ledger.textId(value(descCol));
     groupKey[0] = payee.id; groupKey[1] = coding.id; groupKey[2] = textId;
     const before = ledger.groupIds.size;
     const tuple = ledger.groupIds.id(groupKey);
-    if (tuple <= before && !kernelGid) return ledger.groups[ledger.groupOfTuple[tuple - 1]! - 1]!;
-    const g = newGroup(ledger.groups.length + 1, payee, coding, textId);
-    if (tuple > before) ledger.groupOfTuple.push(g.id);
-    if (kernelGid && kernelGid !== g.id) throw new Error(`line kernel out of step: group ${kernelGid} became ${g.id}`);
-    if (!kernelGid && kernelHandle) native!.addGroup(kernelHandle, g.id, g.themeIndex);
-    return g;
+    if (tuple <= before && !kernelGid) return ledger.groupOfTuple[tuple - 1]!;
+    const gid = newGroup(payee, coding, textId);
+    if (tuple > before) ledger.groupOfTuple.push(gid);
+    if (kernelGid && kernelGid !== gid) throw new Error(`line kernel out of step: group ${kernelGid} became ${gid}`);
+    if (!kernelGid && kernelHandle) native!.addGroup(kernelHandle, gid, ledger.groups.theme[gid]!);
+    return gid;
   };
 
   // Payment dates repeat (a few hundred a year): each distinct cell text is parsed once.
   const dateCol = new InternedColumn<LineDate | string>(iDate, (v) => { const p = parseDate(v); return p.ok ? ledger.lineDate(p.value) : p.reason; });
 
-  const result: ConvertedLine = { pence: 0, date: null as unknown as LineDate, group: null as unknown as LineGroup, rowStart: 0 };
+  const result: ConvertedLine = { pence: 0, date: null as unknown as LineDate, gid: 0, rowStart: 0 };
 
   /** Everything after the amounts, once ids[] holds the line's descriptive cells: find its group, write it, tally it. */
   const emit = (date: LineDate, pence: number, vat: number | null, gross: number | null, line: number, lineId: number, out: CopyWriter,
     writeRef: (out: CopyWriter) => void): ConvertedLine => {
-    const group = groupOfIds(0);
-    const gid = group.id;
+    const gid = groupOfIds(0), G = ledger.groups;
     const rowStart = out.pos;
     out.int(lineId); out.tab(); out.int(line); out.tab(); out.raw(date.iso); out.tab(); out.int(pence); out.tab();
     if (vat === null) out.nul(); else out.int(vat);
@@ -743,11 +777,11 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     out.tab(); out.int(gid); out.tab();
     writeRef(out);
     out.byte(10);
-    group.lines++; group.pence += pence;
-    ledger.rollupTally.add(group.rollupCell * 4096 + date.monthSlot, pence);
-    ledger.serviceTally.add(group.serviceCell * 256 + date.fySlot, pence);
-    ledger.supplierTally.add(group.supplierCell * 256 + date.fySlot, pence);
-    result.pence = pence; result.date = date; result.group = group; result.rowStart = rowStart;
+    G.lines[gid]++; G.pence[gid] += pence;
+    ledger.rollupTally.add(G.rollupCell[gid]! * 4096 + date.monthSlot, pence);
+    ledger.serviceTally.add(G.serviceCell[gid]! * 256 + date.fySlot, pence);
+    ledger.supplierTally.add(G.supplierCell[gid]! * 256 + date.fySlot, pence);
+    result.pence = pence; result.date = date; result.gid = gid; result.rowStart = rowStart;
     return result;
   };
 
@@ -863,7 +897,8 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
       if (!count) return;
       for (let i = 0; i < count; i++) {
         for (let j = 0; j < n; j++) ids[j] = pend[i * w + 2 + j]!;
-        pend[i * w + 1] = groupOfIds(pend[i * w]!).themeIndex;
+        const gid = groupOfIds(pend[i * w]!); // first: it may grow the table's columns
+        pend[i * w + 1] = ledger.groups.theme[gid]!;
       }
       k.commitGroups(h);
     };
@@ -874,14 +909,14 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
         st[KernelSlot.K] = 0;
         let accepted = 0, pence = 0;
         for (;;) {
-          st[KernelSlot.OutPos] = out.pos; st[KernelSlot.LineId] = lineId; st[KernelSlot.NextGid] = ledger.groups.length + 1;
+          st[KernelSlot.OutPos] = out.pos; st[KernelSlot.LineId] = lineId; st[KernelSlot.NextGid] = ledger.groups.size + 1;
           st[KernelSlot.Accepted] = 0; st[KernelSlot.Candidates] = 0; stF[0] = 0;
           const status = k.run(h, out.buf);
           out.pos = st[KernelSlot.OutPos]!; lineId = st[KernelSlot.LineId]!;
           accepted += st[KernelSlot.Accepted]!; pence += stF[0]!;
           commitGroups(h);
           for (let i = 0, c = 0; i < st[KernelSlot.Candidates]!; i++, c += CANDIDATE_FIELDS) {
-            candidate(cand[c]!, ledger.groups[cand[c + 1]! - 1]!, cand[c + 2]!, cand[c + 3]!, cand[c + 4]!, cand[c + 5]!);
+            candidate(cand[c]!, cand[c + 1]!, cand[c + 2]!, cand[c + 3]!, cand[c + 4]!, cand[c + 5]!);
           }
           if (status === KernelStatus.Done) break;
           if (status === KernelStatus.Miss) resolveMiss(h);
@@ -893,13 +928,12 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
       setCutoff(key, cutoff) { k.setCutoff(h, key, cutoff); },
       fold(lines) {
         // Summed in C by what each rollup keeps: a few hundred thousand tally entries, not millions of adds.
-        const groups = ledger.groups, cells = new Int32Array((groups.length + 1) * 3);
-        for (const g of groups) { cells[g.id * 3] = g.rollupCell; cells[g.id * 3 + 1] = g.serviceCell; cells[g.id * 3 + 2] = g.supplierCell; }
+        const G = ledger.groups, cells = new Int32Array((G.size + 1) * 3);
+        for (let id = 1; id <= G.size; id++) { cells[id * 3] = G.rollupCell[id]!; cells[id * 3 + 1] = G.serviceCell[id]!; cells[id * 3 + 2] = G.supplierCell[id]!; }
         const months = ledger.months.length, monthFy = new Int32Array(months * 2 + 2);
         for (let m = 0; m < months; m++) { monthFy[m * 2] = ledger.monthFySlot[m]!; monthFy[m * 2 + 1] = ledger.monthFyStart[m]!; }
-        const gidLines = new Float64Array(groups.length + 1), gidPence = new Float64Array(groups.length + 1);
-        const sums = k.foldCells(h, cells, monthFy, gidLines, gidPence);
-        for (const g of groups) { g.lines += gidLines[g.id]!; g.pence += gidPence[g.id]!; }
+        // Each group's lines and pence are added straight into the table's columns.
+        const sums = k.foldCells(h, cells, monthFy, G.lines, G.pence);
         const into = (t: Tally, s: KernelSums) => { for (let i = 0; i < s.key.length; i++) t.add(s.key[i]!, s.pence[i]!, s.lines[i]!); };
         into(ledger.rollupTally, sums.rollup);
         into(ledger.serviceTally, sums.service);
