@@ -82,7 +82,8 @@ interface Place {
 }
 
 async function freshPlace(engine: Engine, keep: boolean): Promise<Place> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Each phase's milliseconds on the child's stderr (src/ingest/service.ts), reported beside the run.
+  const env: NodeJS.ProcessEnv = { ...process.env, TOTALPLACE_INGEST_PHASES: '1' };
   delete env.TOTALPLACE_DATA_DIR;
   delete env.TOTALPLACE_DB_SCHEMA;
   if (engine === 'pglite') {
@@ -138,6 +139,8 @@ interface RunRecord {
   peakRssBytes: number;
   rss: ChildRun['rss'];
   cpuSeconds?: number;
+  /** Milliseconds per phase of the timed ingest (parse and COPY of the lines, dimensions, deep-dive rollups, ANALYZE ...). */
+  phases?: Record<string, number>;
   rowsLoaded?: number;
   rowsRejected?: number;
   totalPence?: string;
@@ -154,6 +157,18 @@ async function ingest(ctx: BenchContext, place: Place, file: string, body: strin
     stderrFile: path.join(logs, `${logName}.stderr.log`),
     timeoutSeconds,
   });
+}
+
+/** The phases the child printed for the benchmark file (not the warm-up), summed over its lines. */
+function phasesOf(stderrFile: string): Record<string, number> | undefined {
+  let text: string;
+  try { text = fs.readFileSync(stderrFile, 'utf8'); } catch { return undefined; }
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^ingest phases \(ms\) (\{.*\})$/gm)) {
+    const p = JSON.parse(m[1]!) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(p)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function check(run: ChildRun, expected: GeneratedFile): { summary?: IngestSummary; error?: string } {
@@ -259,7 +274,7 @@ const bench: BenchModule = {
             const rec: RunRecord = {
               engine, lines: n, repeat: i, ok: !c.error, error: c.error,
               wallSeconds: run.wallSeconds, warmupSeconds, linesPerSecond: n / run.wallSeconds, peakRssBytes: run.peakRssBytes, rss: run.rss,
-              cpuSeconds: run.cpuSeconds, rowsLoaded: c.summary?.rows_loaded, rowsRejected: c.summary?.rows_rejected,
+              cpuSeconds: run.cpuSeconds, phases: phasesOf(run.stderrFile), rowsLoaded: c.summary?.rows_loaded, rowsRejected: c.summary?.rows_rejected,
               totalPence: c.summary ? String(c.summary.total_pence) : undefined, stderrFile: path.relative(ctx.projectRoot, run.stderrFile),
             };
             runs.push(rec);
@@ -287,6 +302,14 @@ const bench: BenchModule = {
         }),
         ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
       ));
+      const phaseNames = [...new Set(runs.flatMap((r) => Object.keys(r.phases ?? {})))];
+      if (phaseNames.length) {
+        ctx.log('\nWhere the time went (s, from the child\'s TOTALPLACE_INGEST_PHASES report):\n' + table(
+          ['engine', 'lines', 'run', ...phaseNames],
+          runs.map((r) => [r.engine, int(r.lines), String(r.repeat), ...phaseNames.map((k) => (r.phases?.[k] === undefined ? '-' : dec(r.phases[k]! / 1000)))]),
+          ['left', 'right', 'right', ...phaseNames.map(() => 'right' as const)],
+        ));
+      }
       if (warm) ctx.log('warm-up s: an untimed 1,000-line ingest into the same fresh database just before the run (process start, open, migrations); "wall s" is the timed run alone, process start included.');
     }
     const summaryRows: string[][] = [];
