@@ -298,31 +298,15 @@ function foldTallies(ledger: FileLedger): { rollups: RollupCell[]; services: Ser
   }
   // In key order (year, theme, then the rest): rows are stored in the order they are copied, so a deep
   // dive's rows for one year and theme sit together on disk and are read from a few pages, not thousands;
-  // and each row's key lands at the index's right-hand edge, the cheap place to add it. Sorted by year and
-  // theme first, then within each: one sort of every row by its whole key costs seconds.
-  const byRest = (a: unknown[], b: unknown[]) => {
-    for (let i = 2; i < a.length; i++) {
+  // and each row's key lands at the index's right-hand edge, the cheap place to add it.
+  const byKey = (a: unknown[], b: unknown[]) => {
+    for (let i = 0; i < a.length; i++) {
       const x = a[i], y = b[i];
       if (x !== y) return (x as string) < (y as string) ? -1 : 1;
     }
     return 0;
   };
-  const byYearTheme = <T extends [string, string, ...unknown[]]>(rows: T[]): T[] => {
-    const buckets = new Map<string, Map<string, T[]>>();
-    for (const row of rows) {
-      let y = buckets.get(row[0]);
-      if (!y) buckets.set(row[0], (y = new Map()));
-      const b = y.get(row[1]);
-      if (b) b.push(row); else y.set(row[1], [row]);
-    }
-    const out: T[] = [];
-    for (const year of [...buckets.keys()].sort()) {
-      const y = buckets.get(year)!;
-      for (const theme of [...y.keys()].sort()) for (const row of y.get(theme)!.sort(byRest)) out.push(row);
-    }
-    return out;
-  };
-  return { rollups, services: byYearTheme(services), suppliers: byYearTheme(suppliers) };
+  return { rollups, services: services.sort(byKey), suppliers: suppliers.sort(byKey) };
 }
 
 /** COPY bytes of spend_top_line (the listed lines, each its fact row behind body, file, year and theme) and spend_top_cut. */

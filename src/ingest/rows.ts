@@ -225,6 +225,9 @@ export class TupleIds {
   }
 }
 
+/** A tally key's first slot: both 32-bit halves of the key mixed. */
+const tallySlot = (key: number, mask: number) => ((Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b)) >>> 0) & mask;
+
 /** Sums of lines and pence under non-negative integer keys (below 2^53), in first-added order: an open-addressing table on typed arrays. */
 export class Tally {
   readonly keys: number[] = [];
@@ -234,7 +237,7 @@ export class Tally {
 
   add(key: number, pence: number, lines = 1): void {
     const table = this.table, mask = table.length - 1;
-    let slot = (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b)) >>> 0 & mask;
+    let slot = tallySlot(key, mask);
     let i = -1;
     for (;;) {
       const e = table[slot]!;
@@ -261,7 +264,7 @@ export class Tally {
     const table = new Int32Array(this.table.length * 2), mask = table.length - 1;
     for (let i = 0; i < this.keys.length; i++) {
       const key = this.keys[i]!;
-      let slot = (Math.imul(key | 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b)) >>> 0 & mask;
+      let slot = tallySlot(key, mask);
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = i + 1;
     }
@@ -430,10 +433,11 @@ export class FileLedger {
 
   /** COPY text of the file's payees, codings, descriptions and groups. */
   copyRows(bodyCode: string, fileId: number): { payees: Uint8Array[]; codings: Uint8Array[]; texts: Uint8Array[]; groups: Uint8Array[] } {
-    const head = `${copyText(bodyCode)}\t${fileId}\t`;
-    const rows = <T>(list: T[], row: (o: CopyWriter, r: T, i: number) => void) => {
+    const head = `${copyText(bodyCode)}\t${fileId}\t`, G = this.groups;
+    // Rows 0 .. n-1, each behind the body and file.
+    const rows = (n: number, row: (o: CopyWriter, i: number) => void) => {
       const c = new CopyChunks();
-      for (let i = 0; i < list.length; i++) { c.out.raw(head); row(c.out, list[i]!, i); c.out.byte(10); c.endRow(); }
+      for (let i = 0; i < n; i++) { c.out.raw(head); row(c.out, i); c.out.byte(10); c.endRow(); }
       return c.done();
     };
     const cells = (o: CopyWriter, values: (string | null)[]) => { for (const v of values) { o.tab(); o.text(v); } };
@@ -445,21 +449,20 @@ export class FileLedger {
       return v;
     };
     return {
-      payees: rows(this.payees, (o, p) => { o.int(p.id); cells(o, [p.name, p.ref, p.kind, p.companyNo, p.charityNo, p.vatNo, p.body]); }),
-      codings: rows(this.codings, (o, c) => {
+      payees: rows(this.payees.length, (o, i) => {
+        const p = this.payees[i]!;
+        o.int(p.id); cells(o, [p.name, p.ref, p.kind, p.companyNo, p.charityNo, p.vatNo, p.body]);
+      }),
+      codings: rows(this.codings.length, (o, i) => {
+        const c = this.codings[i]!;
         o.int(c.id); cells(o, [c.sheet, c.directorate, c.service, c.expense, c.category, c.proclass, c.sercop, c.capitalRevenue, c.card === null ? null : c.card ? 't' : 'f', c.publisher]);
       }),
-      texts: rows(this.texts, (o, d, i) => { o.int(i + 1); o.tab(); o.text(d); }),
-      groups: (() => {
-        const G = this.groups, c = new CopyChunks();
-        for (let id = 1; id <= G.size; id++) {
-          const o = c.out;
-          o.raw(head); o.int(id); o.tab(); o.int(G.payee[id]!); o.tab(); o.int(G.coding[id]!); o.tab(); o.int(G.text[id]!); o.tab();
-          o.raw(classText(G.classification(id))); o.tab(); o.int(G.lines[id]!); o.tab(); o.int(G.pence[id]!); o.byte(10);
-          c.endRow();
-        }
-        return c.done();
-      })(),
+      texts: rows(this.texts.length, (o, i) => { o.int(i + 1); o.tab(); o.text(this.texts[i]!); }),
+      groups: rows(G.size, (o, i) => {
+        const id = i + 1;
+        o.int(id); o.tab(); o.int(G.payee[id]!); o.tab(); o.int(G.coding[id]!); o.tab(); o.int(G.text[id]!); o.tab();
+        o.raw(classText(G.classification(id))); o.tab(); o.int(G.lines[id]!); o.tab(); o.int(G.pence[id]!);
+      }),
     };
   }
 }
