@@ -34,6 +34,9 @@ typedef struct {
   int index;                           // the column's position in the line
 } Column;
 
+// Sums of lines and pence by an int64 key: the tallies by (group, month) and what foldCells sums them into.
+typedef struct { int64_t *key; double *lines; int64_t *pence; uint32_t *table; uint32_t mask, n, cap; } Agg;
+
 typedef struct {
   int ncut, delimiter, iDate, iNet, iGross, iVat, iRef, hdrIndex, n;
   uint16_t *hdr; int hdrLen;
@@ -44,7 +47,7 @@ typedef struct {
   int32_t *gkeys; int32_t *ggid; uint32_t *gtable; uint32_t gmask, gn, gcap;
   int32_t *gidTheme; int32_t gidCap;
   // Tallies by (gid, month slot).
-  int64_t *tkey; double *tlines; int64_t *tpence; uint32_t *ttable; uint32_t tmask, tn, tcap;
+  Agg tally;
   // Cutoffs of the top lists by fy start * 1024 + theme.
   int32_t *ckey; double *cval; uint32_t cmask, cn;
   // The current batch.
@@ -184,34 +187,39 @@ static void groupAdd(Kernel *K, uint32_t slot, int32_t gid) {
   if (K->gn * 2 > K->gmask) groupsRehash(K);
 }
 
-static void tallyRehash(Kernel *K) {
-  uint32_t size = (K->tmask + 1) * 2, mask = size - 1;
-  uint32_t *t = calloc(size, sizeof(uint32_t));
-  for (uint32_t e = 0; e < K->tn; e++) {
-    uint32_t slot = mix((uint32_t)K->tkey[e] ^ (uint32_t)(K->tkey[e] >> 32) * 0x9e3779b1u) & mask;
-    while (t[slot]) slot = (slot + 1) & mask;
-    t[slot] = e + 1;
+
+static void aggAdd(Agg *a, int64_t key, double lines, int64_t pence) {
+  if (!a->table) { a->mask = 1023; a->table = calloc(1024, 4); }
+  uint32_t slot = mix((uint32_t)key ^ (uint32_t)(key >> 32) * 0x9e3779b1u) & a->mask;
+  for (;;) {
+    uint32_t e = a->table[slot];
+    if (!e) break;
+    if (a->key[e - 1] == key) { a->lines[e - 1] += lines; a->pence[e - 1] += pence; return; }
+    slot = (slot + 1) & a->mask;
   }
-  free(K->ttable); K->ttable = t; K->tmask = mask;
+  if (a->n == a->cap) {
+    a->cap = a->cap ? a->cap * 2 : 1024;
+    a->key = grow(a->key, (size_t)a->cap * 8); a->lines = grow(a->lines, (size_t)a->cap * 8); a->pence = grow(a->pence, (size_t)a->cap * 8);
+  }
+  uint32_t e = a->n++;
+  a->key[e] = key; a->lines[e] = lines; a->pence[e] = pence;
+  a->table[slot] = e + 1;
+  if (a->n * 2 > a->mask) {
+    uint32_t size = (a->mask + 1) * 2, mask = size - 1;
+    uint32_t *t = calloc(size, 4);
+    for (uint32_t k = 0; k < a->n; k++) {
+      uint32_t sl = mix((uint32_t)a->key[k] ^ (uint32_t)(a->key[k] >> 32) * 0x9e3779b1u) & mask;
+      while (t[sl]) sl = (sl + 1) & mask;
+      t[sl] = k + 1;
+    }
+    free(a->table); a->table = t; a->mask = mask;
+  }
 }
 
+static void aggFree(Agg *a) { free(a->key); free(a->lines); free(a->pence); free(a->table); memset(a, 0, sizeof *a); }
+
 static void tally(Kernel *K, int32_t gid, int32_t month, int64_t pence) {
-  int64_t key = (int64_t)gid * 4096 + month;
-  uint32_t slot = mix((uint32_t)key ^ (uint32_t)(key >> 32) * 0x9e3779b1u) & K->tmask;
-  for (;;) {
-    uint32_t e = K->ttable[slot];
-    if (!e) break;
-    if (K->tkey[e - 1] == key) { K->tlines[e - 1] += 1; K->tpence[e - 1] += pence; return; }
-    slot = (slot + 1) & K->tmask;
-  }
-  if (K->tn == K->tcap) {
-    K->tcap = K->tcap ? K->tcap * 2 : 4096;
-    K->tkey = grow(K->tkey, (size_t)K->tcap * 8); K->tlines = grow(K->tlines, (size_t)K->tcap * 8); K->tpence = grow(K->tpence, (size_t)K->tcap * 8);
-  }
-  uint32_t e = K->tn++;
-  K->tkey[e] = key; K->tlines[e] = 1; K->tpence[e] = pence;
-  K->ttable[slot] = e + 1;
-  if (K->tn * 2 > K->tmask) tallyRehash(K);
+  aggAdd(&K->tally, (int64_t)gid * 4096 + month, 1, pence);
 }
 
 static double cutoffOf(const Kernel *K, int32_t key) {
@@ -434,7 +442,7 @@ static void release(napi_env env, Kernel *K) {
   for (int i = 0; i < 5; i++) if (K->refs[i]) { napi_delete_reference(env, K->refs[i]); K->refs[i] = NULL; }
   free(K->hdr); free(K->dateOk); free(K->dateIso); free(K->dateMonth); free(K->dateFy);
   free(K->gkeys); free(K->ggid); free(K->gtable); free(K->gidTheme);
-  free(K->tkey); free(K->tlines); free(K->tpence); free(K->ttable); free(K->ckey); free(K->cval);
+  aggFree(&K->tally); free(K->ckey); free(K->cval);
   free(K->text); free(K->start); free(K->end); free(K->line);
 }
 
@@ -458,7 +466,7 @@ static napi_value Release(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Kernel *K = kernelOf(env, argv[0]);
   if (!K) return NULL;
-  if (K) release(env, K);
+  release(env, K);
   return NULL;
 }
 
@@ -494,7 +502,6 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   }
   for (int i = 0; i < 5; i++) napi_create_reference(env, argv[2 + i], 1, &K->refs[i]);
   K->gmask = 4095; K->gtable = calloc(4096, 4);
-  K->tmask = 4095; K->ttable = calloc(4096, 4);
   K->cmask = 63; K->ckey = malloc(64 * 4); K->cval = malloc(64 * 8);
   for (int i = 0; i < 64; i++) K->ckey[i] = INT32_MIN;
   napi_value ext;
@@ -626,51 +633,19 @@ static napi_value SetCutoff(napi_env env, napi_callback_info info) {
 }
 
 // tallies(k) -> { gid: Int32Array, month: Int32Array, lines: Float64Array, pence: Float64Array }
-// Sums of lines and pence by an int64 key, for foldCells.
-typedef struct { int64_t *key; double *lines; int64_t *pence; uint32_t *table; uint32_t mask, n, cap; } Agg;
-
-static void aggAdd(Agg *a, int64_t key, double lines, int64_t pence) {
-  if (!a->table) { a->mask = 1023; a->table = calloc(1024, 4); }
-  uint32_t slot = mix((uint32_t)key ^ (uint32_t)(key >> 32) * 0x9e3779b1u) & a->mask;
-  for (;;) {
-    uint32_t e = a->table[slot];
-    if (!e) break;
-    if (a->key[e - 1] == key) { a->lines[e - 1] += lines; a->pence[e - 1] += pence; return; }
-    slot = (slot + 1) & a->mask;
-  }
-  if (a->n == a->cap) {
-    a->cap = a->cap ? a->cap * 2 : 1024;
-    a->key = grow(a->key, (size_t)a->cap * 8); a->lines = grow(a->lines, (size_t)a->cap * 8); a->pence = grow(a->pence, (size_t)a->cap * 8);
-  }
-  uint32_t e = a->n++;
-  a->key[e] = key; a->lines[e] = lines; a->pence[e] = pence;
-  a->table[slot] = e + 1;
-  if (a->n * 2 > a->mask) {
-    uint32_t size = (a->mask + 1) * 2, mask = size - 1;
-    uint32_t *t = calloc(size, 4);
-    for (uint32_t k = 0; k < a->n; k++) {
-      uint32_t sl = mix((uint32_t)a->key[k] ^ (uint32_t)(a->key[k] >> 32) * 0x9e3779b1u) & mask;
-      while (t[sl]) sl = (sl + 1) & mask;
-      t[sl] = k + 1;
-    }
-    free(a->table); a->table = t; a->mask = mask;
-  }
-}
-
 // { key: Float64Array, lines: Float64Array, pence: Float64Array } of an Agg, which is then freed.
 static napi_value aggResult(napi_env env, Agg *a) {
   static const char *names[3] = { "key", "lines", "pence" };
-  napi_value obj;
-  if (napi_create_object(env, &obj) != napi_ok) return NULL;
-  for (int f = 0; f < 3; f++) {
+  napi_value obj = NULL;
+  if (napi_create_object(env, &obj) != napi_ok) obj = NULL;
+  for (int f = 0; obj && f < 3; f++) {
     void *d; napi_value ab, arr;
-    if (napi_create_arraybuffer(env, (size_t)a->n * 8 + 8, &d, &ab) != napi_ok) return NULL;
-    if (napi_create_typedarray(env, napi_float64_array, a->n, ab, 0, &arr) != napi_ok) return NULL;
-    if (napi_set_named_property(env, obj, names[f], arr) != napi_ok) return NULL;
+    if (napi_create_arraybuffer(env, (size_t)a->n * 8 + 8, &d, &ab) != napi_ok || napi_create_typedarray(env, napi_float64_array, a->n, ab, 0, &arr) != napi_ok ||
+        napi_set_named_property(env, obj, names[f], arr) != napi_ok) { obj = NULL; break; }
     double *out = d;
     for (uint32_t k = 0; k < a->n; k++) out[k] = f == 0 ? (double)a->key[k] : f == 1 ? a->lines[k] : (double)a->pence[k];
   }
-  free(a->key); free(a->lines); free(a->pence); free(a->table);
+  aggFree(a);
   return obj;
 }
 
@@ -690,14 +665,12 @@ static napi_value FoldCells(napi_env env, napi_callback_info info) {
   double *gidLines = typed(env, argv[3], &nl), *gidPence = typed(env, argv[4], &np);
   if (!cells || !monthFy || !gidLines || !gidPence) { napi_throw_error(env, NULL, "line kernel: bad fold arrays"); return NULL; }
   Agg rollup = {0}, service = {0}, supplier = {0}, top = {0};
-  for (uint32_t e = 0; e < K->tn; e++) {
-    int64_t gid = K->tkey[e] / 4096, month = K->tkey[e] % 4096;
-    double lines = K->tlines[e]; int64_t pence = K->tpence[e];
+  const Agg *t = &K->tally;
+  for (uint32_t e = 0; e < t->n; e++) {
+    int64_t gid = t->key[e] / 4096, month = t->key[e] % 4096;
+    double lines = t->lines[e]; int64_t pence = t->pence[e];
     if ((size_t)gid * 3 + 2 >= nc || (size_t)gid >= nl || (size_t)gid >= np || (size_t)month * 2 + 1 >= nm || gid >= K->gidCap || K->gidTheme[gid] < 0) {
-      free(rollup.key); free(rollup.lines); free(rollup.pence); free(rollup.table);
-      free(service.key); free(service.lines); free(service.pence); free(service.table);
-      free(supplier.key); free(supplier.lines); free(supplier.pence); free(supplier.table);
-      free(top.key); free(top.lines); free(top.pence); free(top.table);
+      aggFree(&rollup); aggFree(&service); aggFree(&supplier); aggFree(&top);
       napi_throw_error(env, NULL, "line kernel: a tallied group or month the fold was not told of"); return NULL;
     }
     gidLines[gid] += lines; gidPence[gid] += (double)pence;
