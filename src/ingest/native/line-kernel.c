@@ -187,7 +187,6 @@ static void groupAdd(Kernel *K, uint32_t slot, int32_t gid) {
   if (K->gn * 2 > K->gmask) groupsRehash(K);
 }
 
-
 static void aggAdd(Agg *a, int64_t key, double lines, int64_t pence) {
   if (!a->table) { a->mask = 1023; a->table = calloc(1024, 4); }
   uint32_t slot = mix((uint32_t)key ^ (uint32_t)(key >> 32) * 0x9e3779b1u) & a->mask;
