@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type ExcelJSModule from 'exceljs';
+import { loadExcelJS } from '../util/excel.ts';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { Random } from './random.ts';
 import { SpendEngine, type FixedPayment } from './engine.ts';
@@ -223,7 +223,7 @@ async function writePoliceXlsx(file: string, spec: FileSpec, body: BodySpec, see
   const engine = new SpendEngine({
     lines: spec.lines, seed, profile: body.profile, financialYear: FY, supplierSeed, poolScale: POOL_SCALE, fixed, months: spec.months,
   });
-  const ExcelJS: typeof ExcelJSModule = (await import('exceljs')).default; // loaded on first use (300 ms)
+  const ExcelJS = await loadExcelJS();
   const wb = new ExcelJS.Workbook();
   const fixedDate = new Date(Date.UTC(2024, 4, 1));
   wb.creator = 'Total Place demo generator';

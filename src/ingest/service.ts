@@ -118,9 +118,14 @@ export async function ingestFiles(db: Database, files: string[], opts: IngestOpt
   if (result.rows_loaded > 0) {
     const t0 = performance.now();
     await analyseLedger(db);
-    if (process.env.TOTALPLACE_INGEST_PHASES === '1') process.stderr.write(`ingest phases (ms) ${JSON.stringify({ analyse: Math.round(performance.now() - t0) })}\n`);
+    reportPhases({ analyse: Math.round(performance.now() - t0) });
   }
   return result;
+}
+
+/** TOTALPLACE_INGEST_PHASES=1: each phase's milliseconds on stderr, one JSON line (the ingest benchmark reads them). */
+function reportPhases(phases: Record<string, unknown>): void {
+  if (process.env.TOTALPLACE_INGEST_PHASES === '1') process.stderr.write(`ingest phases (ms) ${JSON.stringify(phases)}\n`);
 }
 
 // Files at least this big are parsed in a worker thread, so that COPY overlaps with parsing; smaller
@@ -159,10 +164,9 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
   const fileName = path.basename(file);
   await ensureBodyFactTable(db, body.code);
 
-  // TOTALPLACE_INGEST_PHASES=1: each phase's milliseconds on stderr (the ingest benchmark reports them).
-  const phases: Record<string, number> | null = process.env.TOTALPLACE_INGEST_PHASES === '1' ? {} : null;
+  const phases: Record<string, number> = {};
   let lapAt = performance.now();
-  const lap = (phase: string) => { if (!phases) return; const now = performance.now(); phases[phase] = Math.round(now - lapAt); lapAt = now; };
+  const lap = (phase: string) => { const now = performance.now(); phases[phase] = Math.round(now - lapAt); lapAt = now; };
   const result = await db.transaction(async (tx) => {
     const fileId = await beginSourceFile(tx, { bodyCode: body.code, name: fileName, path: path.resolve(file), size, format, actor: opts.actor });
     const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
@@ -199,7 +203,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     };
   });
   lap('finish_and_commit');
-  if (phases) process.stderr.write(`ingest phases (ms) ${JSON.stringify({ file: fileName, ...phases })}\n`);
+  reportPhases({ file: fileName, ...phases });
   return result;
 }
 

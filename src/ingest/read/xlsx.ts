@@ -1,7 +1,7 @@
 // Streams the rows of every worksheet of an XLSX workbook (exceljs's streaming reader: the workbook
 // is never held whole). Cell values come out as string | number | Date | null; formulas give their
 // cached result, rich text its plain text.
-import type ExcelJSModule from 'exceljs';
+import { loadExcelJS } from '../../util/excel.ts';
 import type { Readable } from 'node:stream';
 import type { RawRow } from './csv.ts';
 
@@ -20,8 +20,7 @@ export function cellValue(v: unknown): unknown {
 }
 
 export async function* readXlsx(input: string | Readable, batchSize = 2000): AsyncGenerator<SheetStream> {
-  // Loaded on first use: it costs every command 300 ms of start-up, and most files are CSV.
-  const ExcelJS: typeof ExcelJSModule = (await import('exceljs')).default;
+  const ExcelJS = await loadExcelJS();
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as never, {
     sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit',
   } as never);

@@ -11,6 +11,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type ExcelJS from 'exceljs';
+import { loadExcelJS } from '../../util/excel.ts';
 import { formatPence } from '../../ledger/summary.ts';
 import { csvField, guardFormula } from '../../util/csv.ts';
 
@@ -151,7 +152,7 @@ const NUM_FMT: Partial<Record<CellType, string>> = { pounds: '#,##0.00', share: 
 
 /** Writes tables as the sheets of one workbook to `out`, a row at a time, waiting whenever `out` is full. */
 export async function writeXlsx(out: Writable, tables: Table[]): Promise<void> {
-  const { default: excel } = await import('exceljs'); // loaded on first use (300 ms)
+  const excel = await loadExcelJS();
   const wb = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const used = new Set<string>();
   for (const t of tables) {
