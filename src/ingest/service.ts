@@ -189,7 +189,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     await insertRejections(tx, body.code, fileId, rejections);
     await insertRollups(tx, body.code, fileId, rollups);
     lap('attach_and_rollups');
-    await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers);
+    await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers, rollups);
     lap('deep_dive_rollups');
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },

@@ -168,10 +168,11 @@ export function supplierRollupLine(bodyCode: string, fileId: number): (t: Suppli
 /**
  * The deep-dive rollups of one file, from the tallies made while it was parsed: as tallies, or as COPY
  * bytes already made by the parse worker (so a big file's tallies cost this thread nothing). The file's
- * suppliers are then added to its body's supplier totals.
+ * suppliers are then added to its body's supplier totals; `cells` (the file's spend_rollup cells) say which
+ * years and themes its lines fall in.
  */
 export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
-  services: ServiceTally[] | Uint8Array[], suppliers: SupplierTally[] | Uint8Array[]): Promise<void> {
+  services: ServiceTally[] | Uint8Array[], suppliers: SupplierTally[] | Uint8Array[], cells: Iterable<RollupCell>): Promise<void> {
   const rows = <T>(v: T[] | Uint8Array[], line: (t: T) => string) => (v[0] instanceof Uint8Array ? v as Uint8Array[] : copyRows(v as T[], line));
   if (services.length) {
     await tx.copyIn('spend_rollup_service', ['body_code', 'file_id', 'financial_year', 'theme_code', 'service_area', 'payee_body_code', 'lines', 'amount_pence'],
@@ -180,7 +181,9 @@ export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: n
   if (suppliers.length) {
     await tx.copyIn('spend_rollup_supplier', ['body_code', 'file_id', 'financial_year', 'theme_code', 'payee_kind', 'supplier_key', 'payee_body_code', 'supplier_name', 'lines', 'amount_pence'],
       rows(suppliers, supplierRollupLine(bodyCode, fileId)));
-    await addFileToSupplierTotals(tx, bodyCode, fileId);
+    const yearThemes = new Map<string, { financial_year: string; theme_code: string }>();
+    for (const c of cells) yearThemes.set(`${c.financialYear}\0${c.theme}`, { financial_year: c.financialYear, theme_code: c.theme });
+    await addFileToSupplierTotals(tx, bodyCode, fileId, [...yearThemes.values()]);
   }
 }
 
