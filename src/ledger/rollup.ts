@@ -67,6 +67,13 @@ type Triples = { body_code: string; financial_year: string; theme_code: string }
 const IN_TRIPLES = `(body_code, financial_year, theme_code) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`;
 const tripleParams = (t: Triples) => [t.map((r) => r.body_code), t.map((r) => r.financial_year), t.map((r) => r.theme_code)];
 
+/** The triples' years and themes at the other bodies (tripleParams in $1-$3). */
+const AT_OTHER_BODIES = `(financial_year, theme_code) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND NOT (body_code = ANY($1::text[]))`;
+const MARK_SHARED = `u AS (UPDATE spend_supplier_total t SET shared = true FROM d
+                 WHERE t.financial_year = d.financial_year AND t.theme_code = d.theme_code AND t.supplier_group = d.supplier_group AND NOT t.shared
+                 RETURNING t.body_code, t.financial_year, t.theme_code)
+     SELECT DISTINCT body_code, financial_year, theme_code FROM u`;
+
 /**
  * After the supplier totals of some body, year and theme combinations changed: marks shared every row whose
  * group has another row in its year and theme (at any body), and recounts spend_supplier_count for those
@@ -74,22 +81,42 @@ const tripleParams = (t: Triples) => [t.map((r) => r.body_code), t.map((r) => r.
  */
 async function refreshSupplierSharing(tx: Sql, touched: Triples): Promise<void> {
   if (!touched.length) return;
-  const flagged = await tx.query<Triples[number]>(
-    `WITH g AS MATERIALIZED (SELECT DISTINCT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${IN_TRIPLES}),
-          d AS MATERIALIZED (SELECT g.* FROM g
-                              WHERE (SELECT count(*) FROM spend_supplier_total s
-                                      WHERE s.financial_year = g.financial_year AND s.theme_code = g.theme_code AND s.supplier_group = g.supplier_group) > 1),
-          u AS (UPDATE spend_supplier_total t SET shared = true FROM d
-                 WHERE t.financial_year = d.financial_year AND t.theme_code = d.theme_code AND t.supplier_group = d.supplier_group AND NOT t.shared
-                 RETURNING t.body_code, t.financial_year, t.theme_code)
-     SELECT DISTINCT body_code, financial_year, theme_code FROM u`, tripleParams(touched));
+  const params = tripleParams(touched);
+  // Each of the touched rows' groups is looked up at every body: one index probe per group. When one body
+  // changed and the other bodies hold fewer rows in its years and themes (the first bodies of a place),
+  // those rows are looked up at this body instead, and its own groups under two payee bodies found by a scan.
+  const body = touched[0]!.body_code;
+  let fromOthers = false;
+  if (touched.every((t) => t.body_code === body)) {
+    const [{ n: mine }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM spend_supplier_total WHERE ${IN_TRIPLES}`, params);
+    const [{ n: others }] = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM spend_supplier_total WHERE ${AT_OTHER_BODIES} LIMIT $4) o`, [...params, mine]);
+    fromOthers = others < mine;
+  }
+  const flagged = fromOthers
+    ? await tx.query<Triples[number]>(
+      `WITH o AS MATERIALIZED (SELECT DISTINCT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${AT_OTHER_BODIES}),
+            d AS MATERIALIZED (
+              SELECT o.* FROM o
+               WHERE EXISTS (SELECT 1 FROM spend_supplier_total s WHERE s.body_code = ANY($1::text[])
+                                AND s.financial_year = o.financial_year AND s.theme_code = o.theme_code AND s.supplier_group = o.supplier_group)
+              UNION
+              SELECT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${IN_TRIPLES}
+               GROUP BY 1, 2, 3 HAVING count(*) > 1),
+            ${MARK_SHARED}`, params)
+    : await tx.query<Triples[number]>(
+      `WITH g AS MATERIALIZED (SELECT DISTINCT financial_year, theme_code, supplier_group FROM spend_supplier_total WHERE ${IN_TRIPLES}),
+            d AS MATERIALIZED (SELECT g.* FROM g
+                                WHERE (SELECT count(*) FROM spend_supplier_total s
+                                        WHERE s.financial_year = g.financial_year AND s.theme_code = g.theme_code AND s.supplier_group = g.supplier_group) > 1),
+            ${MARK_SHARED}`, params);
   const all = new Map([...touched, ...flagged].map((t) => [`${t.body_code}\0${t.financial_year}\0${t.theme_code}`, t]));
-  const params = tripleParams([...all.values()]);
-  await tx.query(`DELETE FROM spend_supplier_count WHERE ${IN_TRIPLES}`, params);
+  const counted = tripleParams([...all.values()]);
+  await tx.query(`DELETE FROM spend_supplier_count WHERE ${IN_TRIPLES}`, counted);
   await tx.query(
     `INSERT INTO spend_supplier_count (body_code, financial_year, theme_code, plain_suppliers)
      SELECT body_code, financial_year, theme_code, count(*) FILTER (WHERE payee_body_code = '' AND NOT shared)
-       FROM spend_supplier_total WHERE ${IN_TRIPLES} GROUP BY 1, 2, 3`, params);
+       FROM spend_supplier_total WHERE ${IN_TRIPLES} GROUP BY 1, 2, 3`, counted);
 }
 
 /**
