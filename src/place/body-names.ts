@@ -38,6 +38,8 @@ const SUFFIXES: [string, NameFamily][] = ([
   ['council', 'council'], ['corporation', 'council'], ['mbc', 'council'], ['mdc', 'council'], ['cbc', 'council'],
   ['bc', 'council'], ['dc', 'council'], ['cc', 'council'], ['ua', 'council'],
 ] as [string, NameFamily][]).sort((a, b) => b[0].length - a[0].length);
+// With the space that parts them from the rest of a name, made once (stripOnce runs for every new payee).
+const SPACED_SUFFIXES = SUFFIXES.map(([word, fam]) => [' ' + word, fam] as const);
 
 const PREFIXES: [string, NameFamily][] = ([
   ['office of the police fire and crime commissioner for', 'police'], ['office of the police and crime commissioner for', 'police'],
@@ -48,6 +50,7 @@ const PREFIXES: [string, NameFamily][] = ([
   ['city and county of', 'council'], ['city of', 'council'], ['county of', 'council'], ['borough of', 'council'],
   ['council of the', 'council'], ['council of', 'council'], ['lb', 'council'], ['rb', 'council'],
 ] as [string, NameFamily][]).sort((a, b) => b[0].length - a[0].length);
+const SPACED_PREFIXES = PREFIXES.map(([word, fam]) => [word + ' ', fam] as const);
 
 /** "... NHS", "... NHS FT", "... NHSFT", and names cut short like "... NHS FOUNDATI". */
 function stripTrust(s: string): string | null {
@@ -63,11 +66,11 @@ function stripOnce(s: string, family: NameFamily | null): { rest: string; family
     const t = stripTrust(s);
     if (t !== null) return { rest: t, family: 'nhs_provider' };
   }
-  for (const [word, fam] of SUFFIXES) {
-    if ((family === null || fam === family) && s.endsWith(' ' + word)) return { rest: s.slice(0, -word.length - 1), family: fam };
+  for (const [word, fam] of SPACED_SUFFIXES) {
+    if ((family === null || fam === family) && s.endsWith(word)) return { rest: s.slice(0, -word.length), family: fam };
   }
-  for (const [word, fam] of PREFIXES) {
-    if ((family === null || fam === family) && s.startsWith(word + ' ')) return { rest: s.slice(word.length + 1), family: fam };
+  for (const [word, fam] of SPACED_PREFIXES) {
+    if ((family === null || fam === family) && s.startsWith(word)) return { rest: s.slice(word.length), family: fam };
   }
   return null;
 }
