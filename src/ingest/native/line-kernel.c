@@ -46,7 +46,9 @@ typedef struct {
   // Groups: tuples of n value ids -> gid; theme by gid (-1 until TypeScript has classified it).
   int32_t *gkeys; int32_t *ggid; uint32_t *gtable; uint32_t gmask, gn, gcap;
   int32_t *gidTheme; int32_t gidCap;
-  // Tallies by (gid, month slot).
+  // Tallies by (gid, month slot): each group's first month in arrays by gid (a monthly file's lines all
+  // land there, without a hash probe), its lines in any other month in `tally`.
+  int32_t *gMonth; double *gLines; int64_t *gPence; int32_t gCap;
   Agg tally;
   // Cutoffs of the top lists by fy start * 1024 + theme.
   int32_t *ckey; double *cval; uint32_t cmask, cn;
@@ -218,7 +220,16 @@ static void aggAdd(Agg *a, int64_t key, double lines, int64_t pence) {
 static void aggFree(Agg *a) { free(a->key); free(a->lines); free(a->pence); free(a->table); memset(a, 0, sizeof *a); }
 
 static void tally(Kernel *K, int32_t gid, int32_t month, int64_t pence) {
-  aggAdd(&K->tally, (int64_t)gid * 4096 + month, 1, pence);
+  if (gid >= K->gCap) {
+    int32_t cap = K->gCap ? K->gCap : 1024;
+    while (cap <= gid) cap *= 2;
+    K->gMonth = grow(K->gMonth, (size_t)cap * 4); K->gLines = grow(K->gLines, (size_t)cap * 8); K->gPence = grow(K->gPence, (size_t)cap * 8);
+    for (int32_t i = K->gCap; i < cap; i++) K->gMonth[i] = -1;
+    K->gCap = cap;
+  }
+  if (K->gMonth[gid] < 0) { K->gMonth[gid] = month; K->gLines[gid] = 1; K->gPence[gid] = pence; }
+  else if (K->gMonth[gid] == month) { K->gLines[gid] += 1; K->gPence[gid] += pence; }
+  else aggAdd(&K->tally, (int64_t)gid * 4096 + month, 1, pence);
 }
 
 static double cutoffOf(const Kernel *K, int32_t key) {
@@ -441,6 +452,7 @@ static void release(napi_env env, Kernel *K) {
   for (int i = 0; i < 5; i++) if (K->refs[i]) { napi_delete_reference(env, K->refs[i]); K->refs[i] = NULL; }
   free(K->hdr); free(K->dateOk); free(K->dateIso); free(K->dateMonth); free(K->dateFy);
   free(K->gkeys); free(K->ggid); free(K->gtable); free(K->gidTheme);
+  free(K->gMonth); free(K->gLines); free(K->gPence);
   aggFree(&K->tally); free(K->ckey); free(K->cval);
   free(K->text); free(K->start); free(K->end); free(K->line);
 }
@@ -664,10 +676,17 @@ static napi_value FoldCells(napi_env env, napi_callback_info info) {
   double *gidLines = typed(env, argv[3], &nl), *gidPence = typed(env, argv[4], &np);
   if (!cells || !monthFy || !gidLines || !gidPence) { napi_throw_error(env, NULL, "line kernel: bad fold arrays"); return NULL; }
   Agg rollup = {0}, service = {0}, supplier = {0}, top = {0};
+  // Each (group, month) tally: first the groups' first months, then their other months.
   const Agg *t = &K->tally;
-  for (uint32_t e = 0; e < t->n; e++) {
-    int64_t gid = t->key[e] / 4096, month = t->key[e] % 4096;
-    double lines = t->lines[e]; int64_t pence = t->pence[e];
+  for (uint32_t e = 0, firsts = (uint32_t)(K->gCap > 0 ? K->gCap : 0); e < firsts + t->n; e++) {
+    int64_t gid, month; double lines; int64_t pence;
+    if (e < firsts) {
+      if (K->gMonth[e] < 0) continue;
+      gid = e; month = K->gMonth[e]; lines = K->gLines[e]; pence = K->gPence[e];
+    } else {
+      uint32_t h = e - firsts;
+      gid = t->key[h] / 4096; month = t->key[h] % 4096; lines = t->lines[h]; pence = t->pence[h];
+    }
     if ((size_t)gid * 3 + 2 >= nc || (size_t)gid >= nl || (size_t)gid >= np || (size_t)month * 2 + 1 >= nm || gid >= K->gidCap || K->gidTheme[gid] < 0) {
       aggFree(&rollup); aggFree(&service); aggFree(&supplier); aggFree(&top);
       napi_throw_error(env, NULL, "line kernel: a tallied group or month the fold was not told of"); return NULL;
