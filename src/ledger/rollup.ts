@@ -120,14 +120,12 @@ async function refreshSupplierSharing(tx: Sql, touched: Triples): Promise<void> 
 }
 
 /**
- * Adds one file's rows of spend_rollup_supplier (already inserted) to spend_supplier_total. `yearThemes` are
- * the years and themes the file's lines fall in, when the caller knows them (else they are read back).
+ * Adds one file's rows of spend_rollup_supplier (already inserted) to spend_supplier_total. `yearThemes`: the
+ * years and themes the file's lines fall in (its rollup cells say, so they need not be read back).
  */
 export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId: number,
-  yearThemes?: { financial_year: string; theme_code: string }[]): Promise<void> {
-  const touched: Triples = yearThemes
-    ? yearThemes.map((t) => ({ body_code: bodyCode, financial_year: t.financial_year, theme_code: t.theme_code }))
-    : await tx.query<Triples[number]>('SELECT DISTINCT body_code, financial_year, theme_code FROM spend_rollup_supplier WHERE body_code = $1 AND file_id = $2', [bodyCode, fileId]);
+  yearThemes: { financial_year: string; theme_code: string }[]): Promise<void> {
+  const touched: Triples = yearThemes.map((t) => ({ body_code: bodyCode, financial_year: t.financial_year, theme_code: t.theme_code }));
   if (!touched.length) return;
   // A body's first file in a year and theme has nothing to merge with: a plain insert costs a third less
   // than one that looks for a conflict at every row. (Any other way of merging leaves the plan to row
