@@ -3,13 +3,21 @@
 // Errors in the worker come back as the same plain-English errors (UnreadableFileError for a file that
 // cannot be read); leaving the iteration early stops the worker.
 import { Worker } from 'node:worker_threads';
-import type { ClassifierInput, ProduceInput, ProduceSummary } from './produce.ts';
+import type { ClassifierInput, ProduceInput, ProduceSummary, RollupRows } from './produce.ts';
 import { UnreadableFileError } from './read/source.ts';
 
 type Msg =
   | { type: 'chunk'; bytes: Uint8Array; lines: number }
-  | { type: 'done'; summary: ProduceSummary; lines: number }
+  | { type: 'summary'; summary: Omit<ProduceSummary, 'rollupRows'>; lines: number }
+  | { type: 'rollups'; rows: RollupRows }
   | { type: 'error'; unreadable: boolean; message: string; stack?: string };
+
+function workerError(m: Extract<Msg, { type: 'error' }>): Error {
+  if (m.unreadable) return new UnreadableFileError(m.message);
+  const e = new Error(m.message);
+  if (m.stack) e.stack = m.stack;
+  return e;
+}
 
 function workerUrl(): URL {
   // Loader hooks are per thread: from TypeScript sources the worker starts with a boot file that
@@ -27,10 +35,22 @@ export async function* workerChunks(input: ProduceInput, classifier: ClassifierI
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   let exited = false;
+  // After the summary the iteration is over, but the worker still folds the rollup rows: they come in a
+  // message of their own, or the worker's failure instead.
+  let rollups: { resolve: (r: RollupRows) => void; reject: (e: Error) => void } | undefined;
   const poke = () => { const w = wake; wake = undefined; w?.(); };
-  worker.on('message', (m: Msg) => { queue.push(m); poke(); });
-  worker.on('error', (e) => { failure ??= e; poke(); });
-  worker.on('exit', () => { exited = true; poke(); });
+  worker.on('message', (m: Msg) => {
+    if (m.type === 'rollups') { rollups?.resolve(m.rows); rollups = undefined; }
+    else if (rollups && m.type === 'error') { rollups.reject(workerError(m)); rollups = undefined; }
+    else { queue.push(m); poke(); }
+  });
+  worker.on('error', (e) => { failure ??= e; rollups?.reject(e); rollups = undefined; poke(); });
+  worker.on('exit', () => {
+    exited = true;
+    rollups?.reject(new Error(`the ingest worker for ${input.file} stopped before its rollups`)); rollups = undefined;
+    poke();
+  });
+  let summarised = false;
   try {
     for (;;) {
       const m = queue.shift();
@@ -44,18 +64,19 @@ export async function* workerChunks(input: ProduceInput, classifier: ClassifierI
         worker.postMessage({ type: 'ack' });
         progress?.(m.lines);
         yield Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-      } else if (m.type === 'done') {
+      } else if (m.type === 'summary') {
         progress?.(m.lines);
-        done(m.summary);
+        const rollupRows = new Promise<RollupRows>((resolve, reject) => { rollups = { resolve, reject }; });
+        rollupRows.catch(() => undefined); // awaited by the load; never an unhandled rejection
+        summarised = true;
+        done({ ...m.summary, rollupRows });
         return;
-      } else {
-        if (m.unreadable) throw new UnreadableFileError(m.message);
-        const e = new Error(m.message);
-        if (m.stack) e.stack = m.stack;
-        throw e;
+      } else if (m.type === 'error') {
+        throw workerError(m);
       }
     }
   } finally {
-    if (!exited) void worker.terminate();
+    // Left early or failed: stop the worker. After the summary it ends by itself once the rollups are sent.
+    if (!exited && !summarised) void worker.terminate();
   }
 }

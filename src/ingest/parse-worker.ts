@@ -1,6 +1,6 @@
 // Worker thread for ingest: runs produceCopy (read, parse, normalise, classify) off the main thread and
 // posts COPY text back as UTF-8 bytes (transferred, not copied), at most MAX_IN_FLIGHT chunks ahead of
-// the main thread's acknowledgements. See parse-pool.ts for the other end.
+// the main thread's acknowledgements; then the summary, then the rollup rows. See parse-pool.ts for the other end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../util/threads.ts';
 import { Classifier } from '../classify/classifier.ts';
@@ -30,6 +30,11 @@ try {
     port.postMessage({ type: 'chunk', bytes, lines }, [bytes.buffer as ArrayBuffer]);
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
   }
+  // The summary goes first, so the main thread can copy the dimensions in while the rollups are folded.
+  const s = summary!;
+  const { rollupRows, ...rest } = s;
+  const dims = [s.payees, s.codings, s.texts, s.groups, s.topLines, s.topCuts].flat();
+  port.postMessage({ type: 'summary', summary: rest, lines }, dims.map((b) => b.buffer as ArrayBuffer));
   // The deep-dive tallies go back as COPY bytes, transferred: as objects, a big file's hundreds of
   // thousands of tallies would be rebuilt and garbage-collected on the main thread (the web server's).
   const pack = <T>(rows: T[] | Uint8Array[], line: (t: T) => string): Uint8Array[] => {
@@ -38,11 +43,10 @@ try {
     for (let i = 0; i < rows.length; i += 20000) parts.push(encoder.encode((rows as T[]).slice(i, i + 20000).map(line).join('')));
     return parts;
   };
-  const s = summary!;
-  const services = pack(s.services, serviceRollupLine(input.bodyCode, input.fileId));
-  const suppliers = pack(s.suppliers, supplierRollupLine(input.bodyCode, input.fileId));
-  const bytes = [services, suppliers, s.payees, s.codings, s.texts, s.groups, s.topLines, s.topCuts].flat();
-  port.postMessage({ type: 'done', summary: { ...s, services, suppliers }, lines }, bytes.map((b) => b.buffer as ArrayBuffer));
+  const r = await rollupRows;
+  const services = pack(r.services, serviceRollupLine(input.bodyCode, input.fileId));
+  const suppliers = pack(r.suppliers, supplierRollupLine(input.bodyCode, input.fileId));
+  port.postMessage({ type: 'rollups', rows: { rollups: r.rollups, services, suppliers } }, [...services, ...suppliers].map((b) => b.buffer as ArrayBuffer));
 } catch (err) {
   const e = err as Error;
   port.postMessage({ type: 'error', unreadable: err instanceof UnreadableFileError, message: e?.message ?? String(err), stack: e?.stack });

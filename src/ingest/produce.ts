@@ -31,14 +31,23 @@ export interface ProduceInput {
 /** The classifier's compiled input, as plain data (it crosses to a worker thread). */
 export interface ClassifierInput { rules: CompilableRule[]; themes: ThemeDefaults[] }
 
-/** What is known once every row has been read. */
-export interface ProduceSummary {
-  rejections: Rejection[];
-  sheets: SheetReport[];
+/** A file's rollup rows: the count's cells and the deep-dive tallies. */
+export interface RollupRows {
   rollups: RollupCell[];
   /** Deep-dive tallies (see ServiceTally / SupplierTally); from the parse worker, as ready COPY bytes. */
   services: ServiceTally[] | Uint8Array[];
   suppliers: SupplierTally[] | Uint8Array[];
+}
+
+/** What is known once every row has been read. */
+export interface ProduceSummary {
+  rejections: Rejection[];
+  sheets: SheetReport[];
+  /**
+   * Folded and sorted just after the summary is given (a few hundred ms for a big file), so the parse worker
+   * hands over the dimensions first and the main thread copies them in meanwhile.
+   */
+  rollupRows: Promise<RollupRows>;
   /** COPY bytes of the file's spend_payee, spend_coding, spend_text, spend_group, spend_top_line and spend_top_cut rows, in chunks. */
   payees: Uint8Array[];
   codings: Uint8Array[];
@@ -264,14 +273,18 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
   }
   if (out.pos) yield out.take();
   progress?.(loaded);
+  const rollupRows = new Promise<RollupRows>((resolve, reject) => setImmediate(() => {
+    try { resolve(foldTallies(ledger)); } catch (err) { reject(err); }
+  }));
+  rollupRows.catch(() => undefined); // awaited by whoever loads the file; never an unhandled rejection
   done({
-    rejections, sheets, ...foldTallies(ledger), ...ledger.copyRows(bodyCode, fileId), ...topRows(tops, bodyCode, fileId),
+    rejections, sheets, rollupRows, ...ledger.copyRows(bodyCode, fileId), ...topRows(tops, bodyCode, fileId),
     loaded, total, encoding, checksum: source.checksum(),
   });
 }
 
 /** The rollup rows of a file, folded from its tallies (per group cell and month or year). */
-function foldTallies(ledger: FileLedger): { rollups: RollupCell[]; services: ServiceTally[]; suppliers: SupplierTally[] } {
+function foldTallies(ledger: FileLedger): RollupRows & { services: ServiceTally[]; suppliers: SupplierTally[] } {
   const rollups: RollupCell[] = [];
   const r = ledger.rollupTally;
   for (let i = 0; i < r.keys.length; i++) {

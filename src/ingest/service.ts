@@ -176,7 +176,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     lap('begin');
     await copyFactLines(tx, fileId, await parseChunks(file, size, input, classifier, done, opts));
     lap('parse_and_copy_lines');
-    const { sheets, rejections, rollups, services, suppliers, loaded, total, encoding, checksum } = summary!;
+    const { sheets, rejections, rollupRows, loaded, total, encoding, checksum } = summary!;
     if (!sheets.some((s) => !s.skipped)) {
       const why = sheets.map((s) => (s.sheet ? `sheet "${s.sheet}": ${s.skipped}` : s.skipped)).join('; ');
       throw new IngestError(`${file}: nothing could be loaded: ${why || 'the file holds no rows'}. If the columns are there under other names, save a mapping with "totalplace mapping set --body ${body.code} --column 'HEADER=date' --column 'HEADER=amount_net'".`);
@@ -187,6 +187,8 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     lap('dimensions');
     await attachFactTable(tx, body.code, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
+    // Folded while the dimensions went in (by the parse worker, for a big file).
+    const { rollups, services, suppliers } = await rollupRows;
     await insertRollups(tx, body.code, fileId, rollups);
     lap('attach_and_rollups');
     await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers, rollups);
@@ -229,7 +231,8 @@ export async function dryRunFile(db: Database, file: string, opts: Pick<IngestOp
   const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId: 0, saved, batchLines: 20000, bodies };
   let summary: ProduceSummary | undefined;
   for await (const _chunk of await parseChunks(file, size, input, classifier, (s) => { summary = s; }, opts)) { /* not written */ }
-  const { sheets, rejections, rollups, loaded, total, encoding, checksum } = summary!;
+  const { sheets, rejections, rollupRows, loaded, total, encoding, checksum } = summary!;
+  const { rollups } = await rollupRows;
   const years = new Map<string, { lines: number; pence: number }>();
   for (const c of rollups) {
     const y = years.get(c.financialYear) ?? { lines: 0, pence: 0 };
