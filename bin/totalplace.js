@@ -3,6 +3,7 @@
 // every file under src/, else the TypeScript sources, which tsx compiles on load (so an edit counts at once).
 // TOTALPLACE_FROM_SOURCE=1 always runs the sources.
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('..', import.meta.url);
 
@@ -19,7 +20,7 @@ function newest(dir) {
 function compiledIsCurrent() {
   if (process.env.TOTALPLACE_FROM_SOURCE === '1') return false;
   try {
-    return fs.statSync(new URL('dist/.built', root)).mtimeMs >= newest(new URL('src', root).pathname);
+    return fs.statSync(new URL('dist/.built', root)).mtimeMs >= newest(fileURLToPath(new URL('src', root)));
   } catch {
     return false;
   }

@@ -20,7 +20,8 @@ export function normaliseName(name: string): string {
 
 // Words that say what kind of body a name is, at its end (suffix) or start (prefix). Longest first, so
 // "combined fire authority" wins over "fire authority" and "fire and rescue authority" over anything police.
-const SUFFIXES: [string, NameFamily][] = ([
+// Each is kept with the space that parts it from the rest of a name (stripOnce runs for every new payee).
+const SUFFIXES: (readonly [string, NameFamily])[] = ([
   ['police fire and crime commissioner', 'police'], ['police and crime commissioners office', 'police'],
   ['police and crime commissioner', 'police'], ['police crime commissioner', 'police'], ['police authority', 'police'],
   ['police service', 'police'], ['police force', 'police'], ['chief constable', 'police'], ['constabulary', 'police'],
@@ -37,11 +38,9 @@ const SUFFIXES: [string, NameFamily][] = ([
   ['county council', 'council'], ['city council', 'council'], ['unitary authority', 'council'], ['unitary council', 'council'],
   ['council', 'council'], ['corporation', 'council'], ['mbc', 'council'], ['mdc', 'council'], ['cbc', 'council'],
   ['bc', 'council'], ['dc', 'council'], ['cc', 'council'], ['ua', 'council'],
-] as [string, NameFamily][]).sort((a, b) => b[0].length - a[0].length);
-// With the space that parts them from the rest of a name, made once (stripOnce runs for every new payee).
-const SPACED_SUFFIXES = SUFFIXES.map(([word, fam]) => [' ' + word, fam] as const);
+] as [string, NameFamily][]).sort((a, b) => b[0].length - a[0].length).map(([word, fam]) => [' ' + word, fam] as const);
 
-const PREFIXES: [string, NameFamily][] = ([
+const PREFIXES: (readonly [string, NameFamily])[] = ([
   ['office of the police fire and crime commissioner for', 'police'], ['office of the police and crime commissioner for', 'police'],
   ['police fire and crime commissioner for', 'police'], ['police and crime commissioner for', 'police'],
   ['chief constable of', 'police'], ['pcc for', 'police'],
@@ -49,8 +48,7 @@ const PREFIXES: [string, NameFamily][] = ([
   ['london borough of', 'council'], ['royal borough of', 'council'], ['metropolitan borough of', 'council'],
   ['city and county of', 'council'], ['city of', 'council'], ['county of', 'council'], ['borough of', 'council'],
   ['council of the', 'council'], ['council of', 'council'], ['lb', 'council'], ['rb', 'council'],
-] as [string, NameFamily][]).sort((a, b) => b[0].length - a[0].length);
-const SPACED_PREFIXES = PREFIXES.map(([word, fam]) => [word + ' ', fam] as const);
+] as [string, NameFamily][]).sort((a, b) => b[0].length - a[0].length).map(([word, fam]) => [word + ' ', fam] as const);
 
 /** "... NHS", "... NHS FT", "... NHSFT", and names cut short like "... NHS FOUNDATI". */
 function stripTrust(s: string): string | null {
@@ -66,10 +64,10 @@ function stripOnce(s: string, family: NameFamily | null): { rest: string; family
     const t = stripTrust(s);
     if (t !== null) return { rest: t, family: 'nhs_provider' };
   }
-  for (const [word, fam] of SPACED_SUFFIXES) {
+  for (const [word, fam] of SUFFIXES) {
     if ((family === null || fam === family) && s.endsWith(word)) return { rest: s.slice(0, -word.length), family: fam };
   }
-  for (const [word, fam] of SPACED_PREFIXES) {
+  for (const [word, fam] of PREFIXES) {
     if ((family === null || fam === family) && s.startsWith(word)) return { rest: s.slice(word.length), family: fam };
   }
   return null;

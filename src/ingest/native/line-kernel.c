@@ -678,7 +678,7 @@ static napi_value FoldCells(napi_env env, napi_callback_info info) {
   Agg rollup = {0}, service = {0}, supplier = {0}, top = {0};
   // Each (group, month) tally: first the groups' first months, then their other months.
   const Agg *t = &K->tally;
-  for (uint32_t e = 0, firsts = (uint32_t)(K->gCap > 0 ? K->gCap : 0); e < firsts + t->n; e++) {
+  for (uint32_t e = 0, firsts = (uint32_t)K->gCap; e < firsts + t->n; e++) {
     int64_t gid, month; double lines; int64_t pence;
     if (e < firsts) {
       if (K->gMonth[e] < 0) continue;
