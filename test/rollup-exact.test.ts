@@ -11,7 +11,8 @@ import { engines, closeTestDatabase } from './helpers/databases.ts';
 import { runCli } from './helpers/cli.ts';
 import { loadDemoPlace } from '../src/demo/load.ts';
 import { ingestFiles } from '../src/ingest/service.ts';
-import { rebuildRollups } from '../src/ledger/rollup.ts';
+import { rebuildRollups, SAME_GROUPS_AS_JS } from '../src/ledger/rollup.ts';
+import { supplierTotalsOf } from '../src/ledger/repository.ts';
 import { findLines } from '../src/ledger/lines.ts';
 import type { Database } from '../src/db/database.ts';
 
@@ -144,6 +145,48 @@ for (const engine of engines) {
       await assertExact(db, 'after a messy file');
       const names = (await db.query<{ supplier_name: string }>(`SELECT supplier_name FROM spend_rollup_supplier WHERE file_id = $1`, [m.files[0]!.file_id])).map((x) => x.supplier_name);
       assert.ok(!names.some((n) => /smith/i.test(n)), `no individual named: ${names.join(' | ')}`);
+
+      // New bodies' first files: their supplier totals are grouped while they are parsed and copied in (both test
+      // databases collate as JavaScript compares), in-process and in the parse worker. Spellings differing in
+      // case, names outside ASCII (left to the database) and one that lowers into an ASCII group (the Kelvin sign).
+      const [{ same }] = await db.query<{ same: boolean }>(`SELECT ${SAME_GROUPS_AS_JS} AS same`);
+      assert.equal(same, true, 'the test database groups supplier names as JavaScript does');
+      const fresh = path.join(dir, 'fresh.csv');
+      fs.writeFileSync(fresh, [
+        'Date,Amount,Supplier,Service Area,Expense Type',
+        '03/04/2023,100.00,ACME LTD,Waste Services,Contractors',
+        '04/04/2023,-20.00,Acme Ltd,Waste Services,Contractors',
+        '05/04/2023,7.00,Café Rouge Ltd,Waste Services,Contractors',
+        '06/04/2023,8.00,CAFÉ ROUGE LTD,Waste Services,Contractors',
+        '07/04/2023,9.00,\u212Aelvin Supplies,Waste Services,Contractors',
+        '08/04/2023,10.00,Kelvin Supplies,Waste Services,Contractors',
+        '09/04/2023,11.00,kelvin supplies,Waste Services,Contractors',
+        '10/05/2024,12.00,Zeta Ltd,Libraries,Books',
+        '11/05/2024,13.00,Mrs Jane Doe,Adult Social Care,Direct Payments',
+      ].join('\r\n') + '\r\n');
+      // ... and one all in ASCII, every row grouped here (through the parse worker).
+      const freshAscii = path.join(dir, 'fresh-ascii.csv');
+      fs.writeFileSync(freshAscii, fs.readFileSync(fresh, 'utf8').split('\r\n').filter((l) => /^[\x00-\x7f]*$/.test(l)).join('\r\n'));
+      for (const [code, file, lines, parseInWorker] of [['TEST-FRESH', fresh, 9, false], ['TEST-FRESH-W', freshAscii, 6, true]] as const) {
+        const f = await ingestFiles(db, [file], { bodyCode: code, bodyName: `Fresh ${code}`, actor: 'test', parseInWorker });
+        assert.equal(f.files[0]!.rows_loaded, lines, JSON.stringify(f.files[0]));
+        await assertExact(db, `after a new body's first file (${parseInWorker ? 'parse worker' : 'in-process'})`);
+      }
+      const [acme] = await db.query<{ shared: boolean }>(`SELECT shared FROM spend_supplier_total WHERE body_code = 'TEST-FRESH-W' AND supplier_group = 'organisation:acme ltd'`);
+      assert.equal(acme?.shared, true, 'a supplier other bodies pay too is marked shared');
+      const kelvin = await db.query<{ supplier_group: string; supplier_name: string; lines: number }>(
+        `SELECT supplier_group, supplier_name, lines::int AS lines FROM spend_supplier_total WHERE body_code = 'TEST-FRESH' AND supplier_group LIKE '%elvin%' ORDER BY 1`);
+      assert.ok(kelvin.length >= 1 && kelvin.reduce((n, k) => n + k.lines, 0) === 3, JSON.stringify(kelvin));
+      const grouped = supplierTotalsOf([
+        ['2023-24', 'waste', 'organisation', 'acme ltd', '', 1, 30], ['2023-24', 'waste', 'organisation', 'ACME LTD', '', 2, 100],
+        ['2023-24', 'waste', 'organisation', 'Acme Ltd', 'X', 1, 5], ['2023-24', 'waste', 'individual', '', '', 4, 40],
+        ['2023-24', 'libraries', 'organisation', 'Café', '', 1, 1],
+      ]);
+      assert.deepEqual(grouped, { complete: false, rows: [
+        ['2023-24', 'waste', 'individual:', '', 'individual', 'Individuals (names withheld)', 4, 40, false],
+        ['2023-24', 'waste', 'organisation:acme ltd', '', 'organisation', 'ACME LTD', 3, 130, true],
+        ['2023-24', 'waste', 'organisation:acme ltd', 'X', 'organisation', 'Acme Ltd', 1, 5, true],
+      ] });
 
       // A rebuild from scratch changes nothing.
       const snapshot = async () => Promise.all(['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier', 'spend_supplier_total', 'spend_supplier_count'].map(async (t) =>

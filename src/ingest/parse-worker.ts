@@ -6,7 +6,7 @@ import { lowerThreadPriority } from '../util/threads.ts';
 import { Classifier } from '../classify/classifier.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { openSource, UnreadableFileError } from './read/source.ts';
-import { serviceRollupLine, supplierRollupLine } from '../ledger/repository.ts';
+import { serviceRollupLine, supplierRollupLine, supplierTotalLine } from '../ledger/repository.ts';
 
 const MAX_IN_FLIGHT = 3;
 const port = parentPort!;
@@ -46,7 +46,9 @@ try {
   const r = await rollupRows;
   const services = pack(r.services, serviceRollupLine(input.bodyCode, input.fileId));
   const suppliers = pack(r.suppliers, supplierRollupLine(input.bodyCode, input.fileId));
-  port.postMessage({ type: 'rollups', rows: { rollups: r.rollups, services, suppliers } }, [...services, ...suppliers].map((b) => b.buffer as ArrayBuffer));
+  const totals = pack(r.supplierTotals.rows, supplierTotalLine(input.bodyCode));
+  port.postMessage({ type: 'rollups', rows: { rollups: r.rollups, services, suppliers, supplierTotals: { rows: totals, complete: r.supplierTotals.complete } } },
+    [...services, ...suppliers, ...totals].map((b) => b.buffer as ArrayBuffer));
 } catch (err) {
   const e = err as Error;
   port.postMessage({ type: 'error', unreadable: err instanceof UnreadableFileError, message: e?.message ?? String(err), stack: e?.stack });

@@ -8,7 +8,7 @@ import { mapColumns, missingRequired, type ColumnAssignment, type SavedMapping }
 import type { OpenedSource } from './read/source.ts';
 import type { LineBatch, RawRow } from './read/csv.ts';
 import { CopyChunks, CopyWriter, copyText, FileLedger, makeRowConverter, SLOW_LINE, type ConvertedLine, type Rejection, type RowConverter } from './rows.ts';
-import type { RollupCell, ServiceTally, SupplierTally } from '../ledger/repository.ts';
+import { supplierTotalsOf, type RollupCell, type ServiceTally, type SupplierTally, type SupplierTotalTally } from '../ledger/repository.ts';
 import type { SheetReport } from './service.ts';
 import { BodyNameIndex, type NamedBody } from '../place/body-names.ts';
 import { financialYear } from './normalise.ts';
@@ -37,6 +37,8 @@ export interface RollupRows {
   /** Deep-dive tallies (see ServiceTally / SupplierTally); from the parse worker, as ready COPY bytes. */
   services: ServiceTally[] | Uint8Array[];
   suppliers: SupplierTally[] | Uint8Array[];
+  /** The file's supplier totals (supplierTotalsOf), for a body with nothing to merge them with. */
+  supplierTotals: { rows: SupplierTotalTally[] | Uint8Array[]; complete: boolean };
 }
 
 /** What is known once every row has been read. */
@@ -284,7 +286,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
 }
 
 /** The rollup rows of a file, folded from its tallies (per group cell and month or year). */
-function foldTallies(ledger: FileLedger): RollupRows & { services: ServiceTally[]; suppliers: SupplierTally[] } {
+function foldTallies(ledger: FileLedger): RollupRows & { services: ServiceTally[]; suppliers: SupplierTally[]; supplierTotals: { rows: SupplierTotalTally[] } } {
   const rollups: RollupCell[] = [];
   const r = ledger.rollupTally;
   for (let i = 0; i < r.keys.length; i++) {
@@ -319,7 +321,7 @@ function foldTallies(ledger: FileLedger): RollupRows & { services: ServiceTally[
     }
     return 0;
   };
-  return { rollups, services: services.sort(byKey), suppliers: suppliers.sort(byKey) };
+  return { rollups, services: services.sort(byKey), suppliers: suppliers.sort(byKey), supplierTotals: supplierTotalsOf(suppliers) };
 }
 
 /** COPY bytes of spend_top_line (the listed lines, each its fact row behind body, file, year and theme) and spend_top_cut. */

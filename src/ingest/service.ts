@@ -188,10 +188,10 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     await attachFactTable(tx, body.code, fileId);
     await insertRejections(tx, body.code, fileId, rejections);
     // Folded while the dimensions went in (by the parse worker, for a big file).
-    const { rollups, services, suppliers } = await rollupRows;
+    const { rollups, services, suppliers, supplierTotals } = await rollupRows;
     await insertRollups(tx, body.code, fileId, rollups);
     lap('attach_and_rollups');
-    await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers, rollups);
+    await insertDeepDiveRollups(tx, body.code, fileId, services, suppliers, rollups, supplierTotals);
     lap('deep_dive_rollups');
     await finishSourceFile(tx, {
       bodyCode: body.code, fileId, checksum, encoding, mapping: { sheets },

@@ -161,18 +161,84 @@ export function serviceRollupLine(bodyCode: string, fileId: number): (t: Service
 /** COPY line for spend_rollup_supplier (individuals and redacted payees under their fixed labels). */
 export function supplierRollupLine(bodyCode: string, fileId: number): (t: SupplierTally) => string {
   const b = copyText(bodyCode);
-  const label = (kind: string, key: string) => (kind === 'individual' ? INDIVIDUALS_LABEL : kind === 'redacted' ? REDACTED_LABEL : key);
-  return ([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(label(kind, key)), lines, pence].join('\t') + '\n';
+  return ([fy, theme, kind, key, payee, lines, pence]) => [b, fileId, fy, copyText(theme), kind, copyText(key), copyText(payee), copyText(supplierLabel(kind, key)), lines, pence].join('\t') + '\n';
+}
+
+/** The supplier rollup's label (SUPPLIER_LABEL_SQL): the key, or the fixed label for withheld names. */
+const supplierLabel = (kind: string, key: string) => (kind === 'individual' ? INDIVIDUALS_LABEL : kind === 'redacted' ? REDACTED_LABEL : key);
+
+/** A row of spend_supplier_total made from one file's supplier tallies (see supplierTotalsOf). */
+export type SupplierTotalTally = [year: string, theme: string, group: string, payeeBody: string, payeeKind: string, name: string, lines: number, pence: number, shared: boolean];
+
+const ASCII = /^[\x00-\x7f]*$/;
+const UPPER = /[A-Z]/;
+
+/**
+ * A file's supplier totals, as spend_supplier_total would hold them if the body had no other rows in their
+ * years and themes: the tallies (in key order, as foldTallies sorts them) grouped as SUPPLIER_GROUP_SQL groups
+ * them (kind:lower(name)), each with the least spelling, and shared when its group has another row here (under
+ * another payee body). Made only for names in ASCII, where lower() and
+ * C-collation order are known here (the load checks that the database collates that way); `complete` is false
+ * when some name is not, and the database groups those rows itself. In key order (year, theme, group, payee
+ * body), as they are best inserted.
+ */
+export function supplierTotalsOf(suppliers: SupplierTally[]): { rows: SupplierTotalTally[]; complete: boolean } {
+  const rows: SupplierTotalTally[] = [];
+  let complete = true;
+  // The run's rows that are grouped here: their group, payee body and place in `suppliers`.
+  const group: string[] = [], payee: string[] = [], at: number[] = [], order: number[] = [];
+  const byGroup = (a: number, b: number) => {
+    const ga = group[a]!, gb = group[b]!;
+    if (ga !== gb) return ga < gb ? -1 : 1;
+    const pa = payee[a]!, pb = payee[b]!;
+    return pa === pb ? 0 : pa < pb ? -1 : 1;
+  };
+  // One year and theme at a time (the tallies come sorted by them): its rows ordered by group, then merged.
+  for (let i = 0; i < suppliers.length;) {
+    const [fy, theme] = suppliers[i]!;
+    let j = i;
+    group.length = 0; payee.length = 0; at.length = 0; order.length = 0;
+    for (; j < suppliers.length && suppliers[j]![0] === fy && suppliers[j]![1] === theme; j++) {
+      const t = suppliers[j]!, key = t[3];
+      if (!ASCII.test(key)) { complete = false; continue; }
+      order.push(group.length);
+      group.push(`${t[2]}:${UPPER.test(key) ? key.toLowerCase() : key}`);
+      payee.push(t[4]);
+      at.push(j);
+    }
+    order.sort(byGroup);
+    let last: SupplierTotalTally | undefined;
+    for (const k of order) {
+      const [, , kind, key, p, lines, pence] = suppliers[at[k]!]!, g = group[k]!, name = supplierLabel(kind, key);
+      if (last && last[2] === g && last[3] === p) { if (name < last[5]) last[5] = name; last[6] += lines; last[7] += pence; }
+      else {
+        // A second row of the group (under another payee body): both are shared.
+        const shared = last !== undefined && last[2] === g;
+        if (shared) last![8] = true;
+        rows.push((last = [fy, theme, g, p, kind, name, lines, pence, shared]));
+      }
+    }
+    i = j;
+  }
+  return { rows, complete };
+}
+
+/** COPY line for spend_supplier_total (columns SUPPLIER_TOTAL_COLUMNS; sharing with other bodies is marked afterwards). */
+export function supplierTotalLine(bodyCode: string): (t: SupplierTotalTally) => string {
+  const b = copyText(bodyCode);
+  return ([fy, theme, group, payee, kind, name, lines, pence, shared]) =>
+    [b, fy, copyText(theme), copyText(group), copyText(payee), kind, copyText(name), lines, pence, shared ? 't' : 'f'].join('\t') + '\n';
 }
 
 /**
  * The deep-dive rollups of one file, from the tallies made while it was parsed: as tallies, or as COPY
  * bytes already made by the parse worker (so a big file's tallies cost this thread nothing). The file's
- * suppliers are then added to its body's supplier totals; `cells` (the file's spend_rollup cells) say which
- * years and themes its lines fall in.
+ * suppliers are then added to its body's supplier totals (from `totals`, the file's own, when the body has
+ * nothing to merge them with); `cells` (the file's spend_rollup cells) say which years and themes its lines fall in.
  */
 export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: number,
-  services: ServiceTally[] | Uint8Array[], suppliers: SupplierTally[] | Uint8Array[], cells: Iterable<RollupCell>): Promise<void> {
+  services: ServiceTally[] | Uint8Array[], suppliers: SupplierTally[] | Uint8Array[], cells: Iterable<RollupCell>,
+  totals?: { rows: SupplierTotalTally[] | Uint8Array[]; complete: boolean }): Promise<void> {
   const rows = <T>(v: T[] | Uint8Array[], line: (t: T) => string) => (v[0] instanceof Uint8Array ? v as Uint8Array[] : copyRows(v as T[], line));
   if (services.length) {
     await tx.copyIn('spend_rollup_service', ['body_code', 'file_id', 'financial_year', 'theme_code', 'service_area', 'payee_body_code', 'lines', 'amount_pence'],
@@ -183,7 +249,8 @@ export async function insertDeepDiveRollups(tx: Sql, bodyCode: string, fileId: n
       rows(suppliers, supplierRollupLine(bodyCode, fileId)));
     const yearThemes = new Map<string, { financial_year: string; theme_code: string }>();
     for (const c of cells) yearThemes.set(`${c.financialYear}\0${c.theme}`, { financial_year: c.financialYear, theme_code: c.theme });
-    await addFileToSupplierTotals(tx, bodyCode, fileId, [...yearThemes.values()]);
+    await addFileToSupplierTotals(tx, bodyCode, fileId, [...yearThemes.values()],
+      totals && { rows: totals.rows.length ? rows(totals.rows, supplierTotalLine(bodyCode)) : [], complete: totals.complete });
   }
 }
 
