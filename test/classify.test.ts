@@ -91,6 +91,26 @@ test('first matching rule decides, in order; theme defaults fill COFOG and preve
   assert.deepEqual(c, { theme_code: 'mystery', cofog_code: null, prevention_code: null, rule_id: 3 });
 });
 
+test('a result says whether it was decided without the payee and the description (ingest classifies a coding once)', () => {
+  const c = Classifier.compile([rule(1, 'environment-waste', ['service keywords waste']), rule(2, 'housing', ['description keywords rent']),
+    rule(3, 'back-office', ['expense keywords stationery'])], THEMES);
+  for (const round of [1, 2]) { // evaluated, then found in the cache
+    assert.equal(c.classify(line({ service_area: 'Waste Services', description: 'rent' })).rule_id, 1);
+    assert.equal(c.lastIgnoredPayeeAndText, true, `round ${round}: the service decided`);
+    assert.equal(c.classify(line({ service_area: 'Libraries', description: 'rent' })).rule_id, 2);
+    assert.equal(c.lastIgnoredPayeeAndText, false, `round ${round}: the description decided`);
+    // rule 3 is reached only past the description rule: another description could have matched rule 2
+    assert.equal(c.classify(line({ service_area: 'Libraries', expense_type: 'Stationery', description: 'pens' })).rule_id, 3);
+    assert.equal(c.lastIgnoredPayeeAndText, false, `round ${round}: the description was read`);
+  }
+  const codingOnly = Classifier.compile([rule(1, 'environment-waste', ['service keywords waste'])], THEMES);
+  codingOnly.classify(line({ service_area: 'Parks', supplier_name: 'Acme', description: 'mowing' }));
+  assert.equal(codingOnly.lastIgnoredPayeeAndText, true, 'no rule reads the payee or the description');
+  const none = Classifier.compile([], THEMES);
+  none.classify(line());
+  assert.equal(none.lastIgnoredPayeeAndText, true, 'no rules');
+});
+
 test('keywords: whole words and phrases, any case, punctuation ignored, & as and, trailing * for word starts', () => {
   assert.ok(matches('service keywords waste', 'CAE - Waste Services'));
   assert.ok(!matches('service keywords waste', 'Wastewater'));

@@ -84,6 +84,10 @@ export class Classifier {
   private readonly current: (Mask | undefined)[];
   private readonly currentValues: (string | null)[];
   private deepest = -1;
+  /** The cache depth (rank) the last classify() result was found or stored at: it depends on the fields up to there. */
+  private lastRank = -1;
+  /** The first rank of the payee's name or the description (slots.length when no rule reads either). */
+  private readonly payeeOrTextRank: number;
 
   private constructor(rules: readonly CompilableRule[], themes: readonly ThemeDefaults[]) {
     this.rules = rules;
@@ -100,6 +104,8 @@ export class Classifier {
       return { field, matchers: [], masks: new Map(), zero: new Uint32Array(0) };
     });
     this.fieldsRead = order.map((i) => LINE_FIELDS[i]);
+    const late = (['supplier_name', 'description'] as const).map((f) => this.rankOf[LINE_FIELDS.indexOf(f)]).filter((r) => r >= 0);
+    this.payeeOrTextRank = late.length ? Math.min(...late) : order.length;
     const program: number[] = [];
     for (const r of rules) {
       program.push(r.conditions.length);
@@ -163,12 +169,19 @@ export class Classifier {
     for (let rank = 0; rank < slots.length; rank++) {
       const next = node.get(get(line, slots[rank].field));
       if (next === undefined) return this.evaluate(line);
-      if (!(next instanceof Map)) return next;
+      if (!(next instanceof Map)) { this.lastRank = rank; return next; }
       node = next;
     }
     // Only reached when no rule reads any field (no rules): nothing was stored.
+    this.lastRank = -1;
     return this.evaluate(line);
   }
+
+  /**
+   * Whether the last classify() result was decided without the payee's name or the description: then every
+   * line with the same other fields gets the same result (ingest classifies a coding once for all its payees).
+   */
+  get lastIgnoredPayeeAndText(): boolean { return this.lastRank < this.payeeOrTextRank; }
 
   /** Number of results held in the cache (for tests and diagnostics). */
   get cacheSize(): number { return this.cached; }
@@ -235,6 +248,7 @@ export class Classifier {
     if (this.cached >= RESULT_CACHE_LIMIT) { this.root = new Map(); this.cached = 0; }
     // The result depends only on the fields up to the deepest one looked at.
     const depth = Math.max(this.deepest, 0);
+    this.lastRank = depth;
     let node = this.root;
     for (let rank = 0; rank < depth; rank++) {
       const v = this.current[rank] !== undefined ? this.currentValues[rank] : get(line, this.slots[rank].field);

@@ -166,6 +166,7 @@ export async function* produceCopy(source: OpenedSource, input: ProduceInput, cl
       }
       convert = makeRowConverter(cols, {
         bodyCode, bodyType, sheet: sheet.sheet, ledger, classify, payeeBody, native: input.native,
+        lastIgnoredPayeeAndText: () => classifier.lastIgnoredPayeeAndText,
         headerCell: firstLabelled >= 0 ? { index: firstLabelled, label: headerCells[firstLabelled]! } : undefined,
       });
       pending = pending.slice(layout.headerIndex + 1);

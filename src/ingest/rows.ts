@@ -19,6 +19,8 @@ export interface LineContext {
   /** The header's first labelled column: a line holding this label there may be the header repeated. */
   headerCell?: { index: number; label: string };
   classify(line: ClassifiableLine): Classification;
+  /** Whether the last classify() result was decided without the payee's name and the description (Classifier.lastIgnoredPayeeAndText). */
+  lastIgnoredPayeeAndText?(): boolean;
   /** The registered body an organisation payee is (for counting money passed between bodies once), or null. */
   payeeBody(name: string): string | null;
   /** false: never use the C line kernel (tests compare both ways). */
@@ -206,7 +208,8 @@ export class TupleIds {
     }
     const id = ++this.size;
     if (id * a > keys.length) { const k = new Int32Array(keys.length * 2); k.set(keys); this.keys = k; }
-    this.keys.set(t.subarray(0, a), (id - 1) * a);
+    const to = this.keys, base = (id - 1) * a;
+    for (let i = 0; i < a; i++) to[base + i] = t[i]!; // not set(subarray()): no view made per new tuple
     table[slot] = id;
     if (this.size * 2 > mask) this.rehash();
     return id;
@@ -733,11 +736,18 @@ export function makeRowConverter(cols: ColumnAssignment[], ctx: LineContext): Ro
     ledger.codings.push(c);
     return c;
   };
+  // By coding id: its classification when the rules decided it without the payee or the description (most
+  // groups of a big file are a coding's further payees and descriptions, and need no rule walk).
+  const codingClass: (Classification | undefined)[] = [];
   const newGroup = (payee: PayeeRow, coding: CodingRow, textId: number): number => {
-    cl.directorate = coding.directorate; cl.service_area = coding.service; cl.expense_type = coding.expense; cl.category = coding.category;
-    cl.description = ledger.texts[textId - 1]!; cl.proclass = coding.proclass; cl.sercop = coding.sercop; cl.supplier_name = payee.name;
-    cl.capital_revenue = coding.capitalRevenue;
-    const classification = ctx.classify(cl);
+    let classification = codingClass[coding.id];
+    if (classification === undefined) {
+      cl.directorate = coding.directorate; cl.service_area = coding.service; cl.expense_type = coding.expense; cl.category = coding.category;
+      cl.description = ledger.texts[textId - 1]!; cl.proclass = coding.proclass; cl.sercop = coding.sercop; cl.supplier_name = payee.name;
+      cl.capital_revenue = coding.capitalRevenue;
+      classification = ctx.classify(cl);
+      if (ctx.lastIgnoredPayeeAndText?.()) codingClass[coding.id] = classification;
+    }
     const gid = ledger.groups.add(payee.id, coding.id, textId, classification);
     ledger.placeGroup(gid);
     return gid;
