@@ -183,6 +183,10 @@ for (const engine of engines) {
         await addFileToSupplierTotals(tx, 'TEST-FRESH-W', file_id, yearThemes);
       });
       await assertExact(db, 'after grouping a first file\'s supplier totals in the database');
+      // The body's only file loaded again: it replaces itself, and its totals are copied in afresh.
+      const again = await ingestFiles(db, [freshAscii], { bodyCode: 'TEST-FRESH-W', actor: 'test', parseInWorker: true });
+      assert.equal(again.files[0]!.replaced_file_ids?.length, 1);
+      await assertExact(db, 'after re-loading a body\'s only file');
       const kelvin = await db.query<{ supplier_group: string; supplier_name: string; lines: number }>(
         `SELECT supplier_group, supplier_name, lines::int AS lines FROM spend_supplier_total WHERE body_code = 'TEST-FRESH' AND supplier_group LIKE '%elvin%' ORDER BY 1`);
       assert.ok(kelvin.length >= 1 && kelvin.reduce((n, k) => n + k.lines, 0) === 3, JSON.stringify(kelvin));
