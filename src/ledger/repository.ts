@@ -177,10 +177,9 @@ const UPPER = /[A-Z]/;
  * A file's supplier totals, as spend_supplier_total would hold them if the body had no other rows in their
  * years and themes: the tallies (in key order, as foldTallies sorts them) grouped as SUPPLIER_GROUP_SQL groups
  * them (kind:lower(name)), each with the least spelling, and shared when its group has another row here (under
- * another payee body). Made only for names in ASCII, where lower() and
- * C-collation order are known here (the load checks that the database collates that way); `complete` is false
- * when some name is not, and the database groups those rows itself. In key order (year, theme, group, payee
- * body), as they are best inserted.
+ * another payee body). Made only for names in ASCII, where lower() and C-collation order are known here (the
+ * load checks that the database collates that way); `complete` is false when some name is not, and the
+ * database groups those rows itself. In key order (year, theme, group, payee body), as they are best inserted.
  */
 export function supplierTotalsOf(suppliers: SupplierTally[]): { rows: SupplierTotalTally[]; complete: boolean } {
   const rows: SupplierTotalTally[] = [];
