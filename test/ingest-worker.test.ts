@@ -9,6 +9,8 @@ import path from 'node:path';
 import { engines, closeTestDatabase } from './helpers/databases.ts';
 import { ingestFiles, type IngestResult } from '../src/ingest/service.ts';
 import type { Database } from '../src/db/database.ts';
+import { workerChunks } from '../src/ingest/parse-pool.ts';
+import type { ProduceInput, ProduceSummary, RollupRows } from '../src/ingest/produce.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-ingest-worker-'));
 const write = (name: string, content: string | Buffer) => { const p = path.join(dir, name); fs.writeFileSync(p, content); return p; };
@@ -63,3 +65,18 @@ for (const engine of engines) {
     assert.deepEqual(inWorker.rollup, inProcess.rollup);
   });
 }
+
+test('the rollups arrive even when the worker has sent them, and ended, before its summary is taken', async () => {
+  const small = write('small.csv', 'Date,Supplier,Amount\n01/05/2023,ACME Ltd,100.00\n02/05/2023,Bravo Ltd,-5.50\n');
+  const input: ProduceInput = { file: small, bodyCode: 'TEST-WORKER', bodyType: null, fileId: 1, saved: {}, batchLines: 20000, bodies: [] };
+  let summary: ProduceSummary | undefined;
+  const chunks = workerChunks(input, { rules: [], themes: [] }, (s) => { summary = s; })[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  assert.equal(first.done, false, 'the lines come first');
+  // A busy main thread: the worker folds, sends its rollups and stops before the summary is read.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal((await chunks.next()).done, true);
+  const rows = await Promise.race([summary!.rollupRows, new Promise<'timed out'>((r) => setTimeout(() => r('timed out'), 10_000))]);
+  assert.notEqual(rows, 'timed out', 'the rollups were kept for the summary');
+  assert.equal((rows as RollupRows).rollups.reduce((n, c) => n + c.lines, 0), 2);
+});

@@ -36,18 +36,31 @@ export async function* workerChunks(input: ProduceInput, classifier: ClassifierI
   let failure: Error | undefined;
   let exited = false;
   // After the summary the iteration is over, but the worker still folds the rollup rows: they come in a
-  // message of their own, or the worker's failure instead.
+  // message of their own, or the worker's failure instead. Either may come (and the worker end) before the
+  // summary is taken from the queue: the outcome is kept until the rollups' promise is made.
+  let summaryCame = false;
+  let outcome: { rows: RollupRows } | { error: Error } | undefined;
   let rollups: { resolve: (r: RollupRows) => void; reject: (e: Error) => void } | undefined;
+  const settleRollups = () => {
+    if (!rollups || !outcome) return;
+    if ('rows' in outcome) rollups.resolve(outcome.rows); else rollups.reject(outcome.error);
+    rollups = undefined;
+  };
+  const endRollups = (o: NonNullable<typeof outcome>) => { if (summaryCame) { outcome ??= o; settleRollups(); } };
   const poke = () => { const w = wake; wake = undefined; w?.(); };
   worker.on('message', (m: Msg) => {
-    if (m.type === 'rollups') { rollups?.resolve(m.rows); rollups = undefined; }
-    else if (rollups && m.type === 'error') { rollups.reject(workerError(m)); rollups = undefined; }
-    else { queue.push(m); poke(); }
+    if (summaryCame) {
+      if (m.type === 'rollups') endRollups({ rows: m.rows });
+      else if (m.type === 'error') endRollups({ error: workerError(m) });
+      return;
+    }
+    if (m.type === 'summary') summaryCame = true;
+    queue.push(m); poke();
   });
-  worker.on('error', (e) => { failure ??= e; rollups?.reject(e); rollups = undefined; poke(); });
+  worker.on('error', (e) => { failure ??= e; endRollups({ error: e }); poke(); });
   worker.on('exit', () => {
     exited = true;
-    rollups?.reject(new Error(`the ingest worker for ${input.file} stopped before its rollups`)); rollups = undefined;
+    endRollups({ error: new Error(`the ingest worker for ${input.file} stopped before its rollups`) });
     poke();
   });
   let summarised = false;
@@ -68,6 +81,7 @@ export async function* workerChunks(input: ProduceInput, classifier: ClassifierI
         progress?.(m.lines);
         const rollupRows = new Promise<RollupRows>((resolve, reject) => { rollups = { resolve, reject }; });
         rollupRows.catch(() => undefined); // awaited by the load; never an unhandled rejection
+        settleRollups();
         summarised = true;
         done({ ...m.summary, rollupRows });
         return;
