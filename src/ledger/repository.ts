@@ -170,6 +170,7 @@ const supplierLabel = (kind: string, key: string) => (kind === 'individual' ? IN
 /** A row of spend_supplier_total made from one file's supplier tallies (see supplierTotalsOf). */
 export type SupplierTotalTally = [year: string, theme: string, group: string, payeeBody: string, payeeKind: string, name: string, lines: number, pence: number, shared: boolean];
 
+// The same test as addFileToSupplierTotals makes in SQL for the rows left to the database (text holds no NUL).
 const ASCII = /^[\x00-\x7f]*$/;
 const UPPER = /[A-Z]/;
 

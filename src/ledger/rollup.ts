@@ -146,8 +146,9 @@ export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId:
   if (!touched.length) return;
   // A body's first file in a year and theme has nothing to merge with: a plain insert costs a third less
   // than one that looks for a conflict at every row, and on PostgreSQL copying the rows grouped while the file
-  // was parsed costs a third less again (on PGlite about the same, but its sharing check then reads less). (Any other way of merging leaves the plan to row estimates that are stale in the middle of a load; ON
-  // CONFLICT is a bounded cost per row.)
+  // was parsed costs a third less again (on PGlite about the same, but its sharing check then reads less).
+  // Any other way of merging leaves the plan to row estimates that are stale in the middle of a load; ON
+  // CONFLICT is a bounded cost per row.
   const [{ merge, same }] = await tx.query<{ merge: boolean; same: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM spend_supplier_total WHERE ${IN_TRIPLES}) AS merge, ${own ? SAME_GROUPS_AS_JS : 'false'} AS same`, tripleParams(touched));
   const mergeRows = `ON CONFLICT (body_code, financial_year, theme_code, supplier_group, payee_body_code) DO UPDATE
@@ -159,7 +160,8 @@ export async function addFileToSupplierTotals(tx: Sql, bodyCode: string, fileId:
   if (own && !merge && same) {
     await tx.copyIn('spend_supplier_total', SUPPLIER_TOTAL_COLUMNS, own.rows);
     sharedHere = own.complete;
-    // A name outside ASCII may still lower into a group copied in (the Kelvin sign K is lowered to k): merged.
+    // The names supplierTotalsOf left out (not ASCII: its ASCII test, in SQL). One may still lower into a group
+    // copied in (the Kelvin sign K is lowered to k): merged.
     if (!own.complete) {
       await tx.query(`${SUPPLIER_TOTAL_INSERT} WHERE body_code = $1 AND file_id = $2 AND supplier_key !~ '^[\\x01-\\x7f]*$' ${SUPPLIER_TOTAL_GROUP} ${mergeRows}`,
         [bodyCode, fileId]);
