@@ -173,7 +173,7 @@ const bench: BenchModule = {
           if (n !== total) failures.push(`${engine}: ${n} lines in the ledger, expected ${total}`);
           const [size] = await db.query<{ fact_mb: number; group_mb: number; top_mb: number }>(
             `SELECT (SELECT sum(pg_table_size(relid)) FROM pg_partition_tree('spend_fact') WHERE isleaf) / 1e6 AS fact_mb,
-                    pg_total_relation_size('spend_group') / 1e6 AS group_mb, pg_total_relation_size('spend_top_line') / 1e6 AS top_mb`);
+                    (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('spend_group') WHERE isleaf) / 1e6 AS group_mb, pg_total_relation_size('spend_top_line') / 1e6 AS top_mb`);
           ctx.log(`    line facts ${dec(Number(size.fact_mb))} MB; groups ${dec(Number(size.group_mb))} MB; top-lines lists ${dec(Number(size.top_mb))} MB`);
           const probe = await countPlace(db, PLACE);
           const year = probe.year!;

@@ -33,41 +33,64 @@ export async function removeEarlierCopies(tx: Sql, bodyCode: string, checksum: s
 
 export async function deleteFiles(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
   await recomputeSupplierTotalsWithout(tx, bodyCode, fileIds);
-  for (const id of fileIds) await tx.exec(`DROP TABLE IF EXISTS ${factTable(id)}`);
-  for (const table of ['spend_payee', 'spend_coding', 'spend_text', 'spend_group', 'spend_top_line', 'spend_top_cut', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
+  for (const id of fileIds) await tx.exec(`DROP TABLE IF EXISTS ${factTable(id)}, ${groupTable(id)}`);
+  for (const table of ['spend_payee', 'spend_coding', 'spend_text', 'spend_top_line', 'spend_top_cut', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
     await tx.query(`DELETE FROM ${table} WHERE body_code = $1 AND file_id = ANY($2::bigint[])`, [bodyCode, fileIds]);
   }
 }
 
-// ---- The fact tables: spend_fact -> one partition per body -> one table per file ----
+// ---- The fact and group tables: spend_fact (spend_group) -> one partition per body -> one table per file ----
 
 /** The table holding one file's lines. */
 export function factTable(fileId: number): string {
+  return `spend_fact_f${checkedFileId(fileId)}`;
+}
+
+/** The table holding one file's groups. */
+export function groupTable(fileId: number): string {
+  return `spend_group_f${checkedFileId(fileId)}`;
+}
+
+function checkedFileId(fileId: number): number {
   if (!Number.isSafeInteger(fileId) || fileId <= 0) throw new Error(`not a file id: ${fileId}`);
-  return `spend_fact_f${fileId}`;
+  return fileId;
 }
 
 /** The partition of spend_fact holding a body's files (named from a hash, since body codes are free text). */
 export function bodyFactTable(bodyCode: string): string {
-  return `spend_fact_b_${createHash('md5').update(bodyCode).digest('hex').slice(0, 16)}`;
+  return `spend_fact_b_${bodyHash(bodyCode)}`;
+}
+
+/** The partition of spend_group holding a body's files. */
+export function bodyGroupTable(bodyCode: string): string {
+  return `spend_group_b_${bodyHash(bodyCode)}`;
+}
+
+function bodyHash(bodyCode: string): string {
+  return createHash('md5').update(bodyCode).digest('hex').slice(0, 16);
 }
 
 /**
- * Makes the body's partition of spend_fact if it has none. Run in a transaction of its own, before a load:
- * creating a partition locks spend_fact against readers until its transaction ends.
+ * Makes the body's partitions of spend_fact and spend_group if it has none. Run in a transaction of its own,
+ * before a load: creating a partition locks its parent against readers until its transaction ends.
  */
-export async function ensureBodyFactTable(db: Database, bodyCode: string): Promise<void> {
-  const table = bodyFactTable(bodyCode);
-  const exists = async (sql: Sql) => (await sql.query(`SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, [table])).length > 0;
-  if (await exists(db)) return;
+export async function ensureBodyTables(db: Database, bodyCode: string): Promise<void> {
+  const tables = [[bodyFactTable(bodyCode), 'spend_fact'], [bodyGroupTable(bodyCode), 'spend_group']] as const;
+  const missing = async (sql: Sql) => {
+    const found = new Set((await sql.query<{ relname: string }>(
+      `SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND relnamespace = current_schema()::regnamespace`, [tables.map(([t]) => t)])).map((r) => r.relname));
+    return tables.filter(([t]) => !found.has(t));
+  };
+  if (!(await missing(db)).length) return;
   try {
     await db.transaction(async (tx) => {
-      if (await exists(tx)) return;
-      await tx.exec(`CREATE TABLE ${table} PARTITION OF spend_fact FOR VALUES IN (${sqlLiteral(bodyCode)}) PARTITION BY LIST (file_id)`);
+      for (const [table, parent] of await missing(tx)) {
+        await tx.exec(`CREATE TABLE ${table} PARTITION OF ${parent} FOR VALUES IN (${sqlLiteral(bodyCode)}) PARTITION BY LIST (file_id)`);
+      }
     });
   } catch (err) {
-    // Another process made it at the same moment.
-    if (!(await exists(db))) throw err;
+    // Another process made them at the same moment.
+    if ((await missing(db)).length) throw err;
   }
 }
 
@@ -76,31 +99,38 @@ function sqlLiteral(v: string): string {
 }
 
 /**
- * Starts a file's fact table: a plain table shaped like spend_fact, with the body and file as defaults
- * (COPY sends neither) and a CHECK that lets attachFactTable skip re-reading every line.
+ * Starts a file's fact and group tables: plain tables shaped like spend_fact and spend_group, the fact table with
+ * the body and file as defaults (COPY sends neither), and each with a CHECK that lets attachFileTables skip
+ * re-reading every row.
  */
-export async function createFactTable(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
-  const t = factTable(fileId), b = sqlLiteral(bodyCode);
+export async function createFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
+  const t = factTable(fileId), g = groupTable(fileId), b = sqlLiteral(bodyCode);
   await tx.exec(`CREATE TABLE ${t} (LIKE spend_fact);
     ALTER TABLE ${t} ALTER COLUMN body_code SET DEFAULT ${b}, ALTER COLUMN file_id SET DEFAULT ${fileId},
-      ADD CONSTRAINT ${t}_key CHECK (body_code = ${b} AND file_id = ${fileId})`);
+      ADD CONSTRAINT ${t}_key CHECK (body_code = ${b} AND file_id = ${fileId});
+    CREATE TABLE ${g} (LIKE spend_group);
+    ALTER TABLE ${g} ADD CONSTRAINT ${g}_key CHECK (body_code = ${b} AND file_id = ${fileId})`);
 }
 
 export function copyFactLines(tx: Sql, fileId: number, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
   return tx.copyIn(factTable(fileId), [...FACT_COLUMNS], chunks);
 }
 
-/** Makes a loaded file's lines part of the ledger (a brief lock of the body's partition, at the end of the load). */
-export async function attachFactTable(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
-  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(fileId)} FOR VALUES IN (${fileId})`);
+/**
+ * Makes a loaded file's lines and groups part of the ledger (a brief lock of the body's partitions, at the end
+ * of the load). Attaching the groups builds their primary key, in one sorted pass over the file's groups.
+ */
+export async function attachFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
+  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(fileId)} FOR VALUES IN (${fileId});
+    ALTER TABLE ${bodyGroupTable(bodyCode)} ATTACH PARTITION ${groupTable(fileId)} FOR VALUES IN (${fileId})`);
 }
 
-/** A file's dimensions, groups, largest lines and their cuts, as COPY text made while it was parsed. */
-export async function insertDimensions(tx: Sql, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
+/** A file's dimensions, groups (into its own table, createFileTables), largest lines and their cuts, as COPY text made while it was parsed. */
+export async function insertDimensions(tx: Sql, fileId: number, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
   await tx.copyIn('spend_payee', [...PAYEE_COLUMNS], s.payees);
   await tx.copyIn('spend_coding', [...CODING_COLUMNS], s.codings);
   await tx.copyIn('spend_text', [...TEXT_COLUMNS], s.texts);
-  await tx.copyIn('spend_group', [...GROUP_COLUMNS], s.groups);
+  await tx.copyIn(groupTable(fileId), [...GROUP_COLUMNS], s.groups);
   await tx.copyIn('spend_top_line', ['body_code', 'file_id', 'financial_year', 'theme_code', ...FACT_COLUMNS], s.topLines);
   await tx.copyIn('spend_top_cut', ['body_code', 'file_id', 'financial_year', 'theme_code', 'lines', 'listed', 'cutoff_abs'], s.topCuts);
 }
