@@ -33,27 +33,19 @@ export async function removeEarlierCopies(tx: Sql, bodyCode: string, checksum: s
 
 export async function deleteFiles(tx: Sql, bodyCode: string, fileIds: number[]): Promise<void> {
   await recomputeSupplierTotalsWithout(tx, bodyCode, fileIds);
-  for (const id of fileIds) await tx.exec(`DROP TABLE IF EXISTS ${factTable(id)}, ${groupTable(id)}`);
-  for (const table of ['spend_payee', 'spend_coding', 'spend_text', 'spend_top_line', 'spend_top_cut', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
+  for (const id of fileIds) await tx.exec(`DROP TABLE IF EXISTS ${factTable(id)}`);
+  for (const table of ['spend_payee', 'spend_coding', 'spend_text', 'spend_group', 'spend_top_line', 'spend_top_cut', 'rejected_row', ...ROLLUP_TABLES, 'source_file']) {
     await tx.query(`DELETE FROM ${table} WHERE body_code = $1 AND file_id = ANY($2::bigint[])`, [bodyCode, fileIds]);
   }
 }
 
-// ---- The fact and group tables: spend_fact (spend_group) -> one partition per body -> one table per file ----
+// ---- The fact tables: spend_fact -> one partition per body -> one table per file ----
+// ---- The groups: spend_group -> one partition per body ----
 
 /** The table holding one file's lines. */
 export function factTable(fileId: number): string {
-  return `spend_fact_f${checkedFileId(fileId)}`;
-}
-
-/** The table holding one file's groups. */
-export function groupTable(fileId: number): string {
-  return `spend_group_f${checkedFileId(fileId)}`;
-}
-
-function checkedFileId(fileId: number): number {
   if (!Number.isSafeInteger(fileId) || fileId <= 0) throw new Error(`not a file id: ${fileId}`);
-  return fileId;
+  return `spend_fact_f${fileId}`;
 }
 
 /** The partition of spend_fact holding a body's files (named from a hash, since body codes are free text). */
@@ -61,7 +53,7 @@ export function bodyFactTable(bodyCode: string): string {
   return `spend_fact_b_${bodyHash(bodyCode)}`;
 }
 
-/** The partition of spend_group holding a body's files. */
+/** The partition of spend_group holding a body's groups. */
 export function bodyGroupTable(bodyCode: string): string {
   return `spend_group_b_${bodyHash(bodyCode)}`;
 }
@@ -70,27 +62,25 @@ function bodyHash(bodyCode: string): string {
   return createHash('md5').update(bodyCode).digest('hex').slice(0, 16);
 }
 
+async function tableExists(sql: Sql, table: string): Promise<boolean> {
+  return (await sql.query(`SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, [table])).length > 0;
+}
+
 /**
- * Makes the body's partitions of spend_fact and spend_group if it has none. Run in a transaction of its own,
- * before a load: creating a partition locks its parent against readers until its transaction ends.
+ * Makes the body's partition of spend_fact if it has none. Run in a transaction of its own, before a load:
+ * creating a partition locks spend_fact against readers until its transaction ends.
  */
-export async function ensureBodyTables(db: Database, bodyCode: string): Promise<void> {
-  const tables = [[bodyFactTable(bodyCode), 'spend_fact'], [bodyGroupTable(bodyCode), 'spend_group']] as const;
-  const missing = async (sql: Sql) => {
-    const found = new Set((await sql.query<{ relname: string }>(
-      `SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND relnamespace = current_schema()::regnamespace`, [tables.map(([t]) => t)])).map((r) => r.relname));
-    return tables.filter(([t]) => !found.has(t));
-  };
-  if (!(await missing(db)).length) return;
+export async function ensureBodyFactTable(db: Database, bodyCode: string): Promise<void> {
+  const table = bodyFactTable(bodyCode);
+  if (await tableExists(db, table)) return;
   try {
     await db.transaction(async (tx) => {
-      for (const [table, parent] of await missing(tx)) {
-        await tx.exec(`CREATE TABLE ${table} PARTITION OF ${parent} FOR VALUES IN (${sqlLiteral(bodyCode)}) PARTITION BY LIST (file_id)`);
-      }
+      if (await tableExists(tx, table)) return;
+      await tx.exec(`CREATE TABLE ${table} PARTITION OF spend_fact FOR VALUES IN (${sqlLiteral(bodyCode)}) PARTITION BY LIST (file_id)`);
     });
   } catch (err) {
-    // Another process made them at the same moment.
-    if ((await missing(db)).length) throw err;
+    // Another process made it at the same moment.
+    if (!(await tableExists(db, table))) throw err;
   }
 }
 
@@ -98,18 +88,29 @@ function sqlLiteral(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;
 }
 
+/** Where a load writes: its file's fact table and its body's partition of spend_group (new: made by this load, to attach). */
+export interface FileTables { fileId: number; groups: string; newGroupTable: boolean }
+
 /**
- * Starts a file's fact and group tables: plain tables shaped like spend_fact and spend_group, the fact table with
- * the body and file as defaults (COPY sends neither), and each with a CHECK that lets attachFileTables skip
- * re-reading every row.
+ * Starts a file's tables: its fact table, a plain table shaped like spend_fact with the body and file as
+ * defaults (COPY sends neither) and a CHECK that lets attachFileTables skip re-reading every line. A body's
+ * first load also starts the body's partition of spend_group as a plain table with no key: its groups are
+ * copied in bare and the key built once, sorting, when it is attached (PGlite pays 5-25 us a row for a key
+ * kept up row by row: 5M lines' 2.1M groups took 7.8 s that way, 3.1 s this way). Later loads of the body
+ * add to its partition, key and all.
  */
-export async function createFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
-  const t = factTable(fileId), g = groupTable(fileId), b = sqlLiteral(bodyCode);
+export async function createFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<FileTables> {
+  const t = factTable(fileId), g = bodyGroupTable(bodyCode), b = sqlLiteral(bodyCode);
   await tx.exec(`CREATE TABLE ${t} (LIKE spend_fact);
     ALTER TABLE ${t} ALTER COLUMN body_code SET DEFAULT ${b}, ALTER COLUMN file_id SET DEFAULT ${fileId},
-      ADD CONSTRAINT ${t}_key CHECK (body_code = ${b} AND file_id = ${fileId});
-    CREATE TABLE ${g} (LIKE spend_group);
-    ALTER TABLE ${g} ADD CONSTRAINT ${g}_key CHECK (body_code = ${b} AND file_id = ${fileId})`);
+      ADD CONSTRAINT ${t}_key CHECK (body_code = ${b} AND file_id = ${fileId})`);
+  if (await tableExists(tx, g)) return { fileId, groups: g, newGroupTable: false };
+  // Two first loads of one body at once (PostgreSQL): the second waits here until the first ends, then adds
+  // to the partition the first made (or makes it, if the first failed).
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`totalplace:spend_group:${bodyCode}`]);
+  if (await tableExists(tx, g)) return { fileId, groups: g, newGroupTable: false };
+  await tx.exec(`CREATE TABLE ${g} (LIKE spend_group); ALTER TABLE ${g} ADD CONSTRAINT ${g}_key CHECK (body_code = ${b})`);
+  return { fileId, groups: g, newGroupTable: true };
 }
 
 export function copyFactLines(tx: Sql, fileId: number, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
@@ -117,20 +118,20 @@ export function copyFactLines(tx: Sql, fileId: number, chunks: AsyncIterable<str
 }
 
 /**
- * Makes a loaded file's lines and groups part of the ledger (a brief lock of the body's partitions, at the end
- * of the load). Attaching the groups builds their primary key, in one sorted pass over the file's groups.
+ * Makes a loaded file's lines (and a body's first groups) part of the ledger, at the end of the load: a
+ * brief lock that readers do not wait for. Attaching a body's new group table builds its key.
  */
-export async function attachFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<void> {
-  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(fileId)} FOR VALUES IN (${fileId});
-    ALTER TABLE ${bodyGroupTable(bodyCode)} ATTACH PARTITION ${groupTable(fileId)} FOR VALUES IN (${fileId})`);
+export async function attachFileTables(tx: Sql, bodyCode: string, tables: FileTables): Promise<void> {
+  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(tables.fileId)} FOR VALUES IN (${tables.fileId})`);
+  if (tables.newGroupTable) await tx.exec(`ALTER TABLE spend_group ATTACH PARTITION ${tables.groups} FOR VALUES IN (${sqlLiteral(bodyCode)})`);
 }
 
-/** A file's dimensions, groups (into its own table, createFileTables), largest lines and their cuts, as COPY text made while it was parsed. */
-export async function insertDimensions(tx: Sql, fileId: number, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
+/** A file's dimensions, groups (where createFileTables said), largest lines and their cuts, as COPY text made while it was parsed. */
+export async function insertDimensions(tx: Sql, tables: FileTables, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
   await tx.copyIn('spend_payee', [...PAYEE_COLUMNS], s.payees);
   await tx.copyIn('spend_coding', [...CODING_COLUMNS], s.codings);
   await tx.copyIn('spend_text', [...TEXT_COLUMNS], s.texts);
-  await tx.copyIn(groupTable(fileId), [...GROUP_COLUMNS], s.groups);
+  await tx.copyIn(tables.groups, [...GROUP_COLUMNS], s.groups);
   await tx.copyIn('spend_top_line', ['body_code', 'file_id', 'financial_year', 'theme_code', ...FACT_COLUMNS], s.topLines);
   await tx.copyIn('spend_top_cut', ['body_code', 'file_id', 'financial_year', 'theme_code', 'lines', 'listed', 'cutoff_abs'], s.topCuts);
 }

@@ -1,5 +1,6 @@
-// Migration 013: a ledger whose groups sit in one plain spend_group table moves to one table per file,
-// losing nothing, and loads, re-classification and deletion then work on it.
+// spend_group partitioned by body (migration 013): a ledger whose groups sat in one plain table moves to one
+// table per body, losing nothing; a body's first load makes its table and later loads add to it, also when two
+// first loads of one body run at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -74,7 +75,7 @@ async function oldFile(db: Database, body: string, fileId: number, groups: { the
 }
 
 for (const t of targets) {
-  test(`${t.name}: migration 013 moves every file's groups into a table of its own`, { skip: t.skip }, async () => {
+  test(`${t.name}: migration 013 moves every body's groups into a table of its own`, { skip: t.skip }, async () => {
     const db = await t.open();
     try {
       await migrateTo(db, 12);
@@ -93,11 +94,10 @@ for (const t of targets) {
       const leaves = await db.query<{ t: string; parent: string; n: number }>(`
         SELECT c.relname AS t, p.relname AS parent, (SELECT count(*)::int FROM spend_group g WHERE g.tableoid = c.oid) AS n
           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-         WHERE c.relname LIKE 'spend_group_f%' AND c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace ORDER BY 1`);
+         WHERE c.relname LIKE 'spend_group_%' AND c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace ORDER BY 3 DESC`);
       const { a, b } = (await db.query<{ a: string; b: string }>(`SELECT 'spend_group_b_' || left(md5('OLD-A'), 16) AS a, 'spend_group_b_' || left(md5('OLD B'), 16) AS b`))[0]!;
-      assert.deepEqual(leaves, [
-        { t: 'spend_group_f101', parent: a, n: 2 }, { t: 'spend_group_f102', parent: a, n: 1 }, { t: 'spend_group_f103', parent: b, n: 1 }]);
-      // Each file's table holds the groups' key.
+      assert.deepEqual(leaves, [{ t: a, parent: 'spend_group', n: 3 }, { t: b, parent: 'spend_group', n: 1 }]);
+      // Each body's table holds the groups' key.
       await assert.rejects(db.query(`INSERT INTO spend_group (body_code, file_id, group_id, payee_id, coding_id, text_id, theme_code, lines, amount_pence) VALUES ('OLD-A', 101, 1, 1, 1, 1, 'health', 1, 1)`), /duplicate key/);
 
       // A new file for a body moved across, and one for a new body, load beside the old ones.
@@ -112,10 +112,44 @@ for (const t of targets) {
       const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM spend_line WHERE body_code IN ('OLD-A', 'NEW-C') AND file_id = ANY($1::bigint[])`, [newFiles]);
       assert.equal(n, 4);
 
-      // Deleting a moved file drops its group table and leaves the others.
+      // The new body's first load made its table (with the key); the moved body's load added to its own.
+      const tables = await db.query<{ t: string; n: number }>(`
+        SELECT c.relname AS t, (SELECT count(*)::int FROM spend_group g WHERE g.tableoid = c.oid) AS n
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname LIKE 'spend_group_%' AND c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace`);
+      const c = (await db.query<{ c: string }>(`SELECT 'spend_group_b_' || left(md5('NEW-C'), 16) AS c`))[0]!.c;
+      assert.deepEqual(new Map(tables.map((x) => [x.t, x.n])), new Map([[a, 5], [b, 1], [c, 2]]));
+      await assert.rejects(db.query(`INSERT INTO spend_group (body_code, file_id, group_id, payee_id, coding_id, text_id, theme_code, lines, amount_pence) VALUES ('NEW-C', $1, 1, 1, 1, 1, 'health', 1, 1)`, [r2.files[0]!.file_id]), /duplicate key/);
+
+      // Deleting a moved file deletes its groups and leaves the others.
       await db.transaction((tx) => deleteFiles(tx, 'OLD-A', [101]));
       assert.deepEqual((await db.query<{ file_id: number }>(`SELECT DISTINCT file_id::int AS file_id FROM spend_group WHERE body_code = 'OLD-A' ORDER BY 1`)).map((x) => x.file_id), [102, r.files[0]!.file_id!].sort((x, y) => x - y));
-      assert.equal((await db.query(`SELECT 1 FROM pg_class WHERE relname = 'spend_group_f101' AND relnamespace = current_schema()::regnamespace`)).length, 0);
+    } finally {
+      await db.close();
+      await t.drop();
+    }
+  });
+}
+
+for (const t of targets) {
+  test(`${t.name}: two first loads of one body at once both land, in one table of the body's groups`, { skip: t.skip }, async () => {
+    const db = await t.open();
+    try {
+      await migrate(db);
+      await seedReference(db);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-groups-'));
+      const files = [1, 2].map((k) => {
+        const f = path.join(dir, `spend-${k}.csv`);
+        fs.writeFileSync(f, `Date,Supplier,Amount\n0${k}/05/2023,Acme Care,${k}20.00\n0${k}/06/2023,Bolt plc,${k}0.50\n0${k}/07/2023,Cole & Co,1.0${k}\n`);
+        return f;
+      });
+      await db.transaction((tx) => tx.query(`INSERT INTO body (code, name, body_type, source) VALUES ('TWICE', 'Loaded twice at once', 'other', 'user')`));
+      const results = await Promise.all(files.map((f) => ingestFiles(db, [f], { bodyCode: 'TWICE', actor: 'test' })));
+      assert.deepEqual(results.map((r) => [r.rows_loaded, r.rows_rejected]), [[3, 0], [3, 0]]);
+      const [g] = await db.query<{ tables: number; groups: number; lines: number }>(`
+        SELECT count(DISTINCT tableoid)::int AS tables, count(*)::int AS groups, sum(lines)::int AS lines FROM spend_group WHERE body_code = 'TWICE'`);
+      assert.deepEqual(g, { tables: 1, groups: 6, lines: 6 });
+      const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM spend_line WHERE body_code = 'TWICE'`);
+      assert.equal(n, 6);
     } finally {
       await db.close();
       await t.drop();
