@@ -18,6 +18,11 @@ export interface ChildRun {
   /** Each measure separately, for the record. */
   rss: { getrusage?: number; procVmHwm?: number };
   cpuSeconds?: number;
+  /**
+   * Busy CPU time of the whole machine while the child ran (Linux /proc/stat): the child's own, and also a
+   * database server's working for it (and anything else running then).
+   */
+  machineCpuSeconds?: number;
   stdout: string;
   /** Last part of stderr (all of it is in stderrFile). */
   stderrTail: string;
@@ -45,12 +50,25 @@ function readVmHwm(pid: number): number | undefined {
   }
 }
 
+/** Busy (non-idle, non-iowait) CPU seconds of every core since boot, or undefined where /proc/stat is not there. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const cpu = /^cpu\s+(.*)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]?.trim().split(/\s+/).map(Number);
+    if (!cpu || cpu.length < 8) return undefined;
+    // user nice system idle iowait irq softirq steal: all but idle and iowait, in clock ticks (USER_HZ, 100 on Linux).
+    return (cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + cpu[7]!) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `node --import report-maxrss.mjs <args>` and measures it. */
 export async function runNodeChild(opts: ChildOptions): Promise<ChildRun> {
   const rssFile = path.join(os.tmpdir(), `totalplace-bench-rss-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   const stderr = fs.createWriteStream(opts.stderrFile);
   const maxStdout = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
   const started = performance.now();
+  const busyBefore = machineBusySeconds();
   const child = spawn(process.execPath, ['--import', pathToFileURL(MAXRSS_PRELOAD).href, ...opts.args], {
     cwd: opts.cwd,
     env: { ...opts.env, TOTALPLACE_BENCH_RSS_FILE: rssFile },
@@ -80,6 +98,7 @@ export async function runNodeChild(opts: ChildOptions): Promise<ChildRun> {
     child.on('close', (code, sig) => resolve([code, sig]));
   });
   const wallSeconds = (performance.now() - started) / 1000;
+  const busyAfter = machineBusySeconds();
   clearInterval(poll);
   clearTimeout(timer);
   await new Promise<void>((resolve) => stderr.end(() => resolve()));
@@ -101,6 +120,7 @@ export async function runNodeChild(opts: ChildOptions): Promise<ChildRun> {
     peakRssBytes: peaks.length ? Math.max(...peaks) : NaN,
     rss: { getrusage, procVmHwm: procPeak },
     cpuSeconds,
+    machineCpuSeconds: busyBefore === undefined || busyAfter === undefined ? undefined : busyAfter - busyBefore,
     stdout: outBytes > maxStdout ? '' : Buffer.concat(out).toString('utf8'),
     stderrTail: outBytes > maxStdout ? `stdout exceeded ${maxStdout} bytes\n${tail}` : tail,
     stderrFile: opts.stderrFile,
