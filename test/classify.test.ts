@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { attachFileTables, createFileTables, ensureBodyFactTable } from '../src/ledger/repository.ts';
+import { attachFileTables, bodyGroupTable, createFileTables, ensureBodyFactTable } from '../src/ledger/repository.ts';
 import { engines, closeTestDatabase } from './helpers/databases.ts';
 import { runCli } from './helpers/cli.ts';
 import { Classifier, UNCLASSIFIED, type CompilableRule } from '../src/classify/classifier.ts';
@@ -315,18 +315,18 @@ async function loadLines(db: Database, body: { code: string; type: string }, row
   // Each row its own payee, coding, description and group, in the star the ingester writes.
   await ensureBodyFactTable(db, body.code);
   await db.transaction(async (tx) => {
-    const tables = await createFileTables(tx, body.code, fileId);
+    const newGroupTable = await createFileTables(tx, body.code, fileId);
     let i = 0;
     for (const r of rows) {
       i++;
       await tx.query(`INSERT INTO spend_payee (body_code, file_id, payee_id, supplier_name, payee_kind) VALUES ($1, $2, $3, $4, 'organisation')`, [body.code, fileId, i, r.supplier ?? null]);
       await tx.query(`INSERT INTO spend_coding (body_code, file_id, coding_id, service_area, expense_type) VALUES ($1, $2, $3, $4, $5)`, [body.code, fileId, i, r.service ?? null, r.expense ?? null]);
       await tx.query(`INSERT INTO spend_text (body_code, file_id, text_id, description) VALUES ($1, $2, $3, $4)`, [body.code, fileId, i, r.description ?? null]);
-      await tx.query(`INSERT INTO ${tables.groups} (body_code, file_id, group_id, payee_id, coding_id, text_id, theme_code, lines, amount_pence)
+      await tx.query(`INSERT INTO ${bodyGroupTable(body.code)} (body_code, file_id, group_id, payee_id, coding_id, text_id, theme_code, lines, amount_pence)
                       VALUES ($1, $2, $3, $3, $3, $3, 'unclassified', 1, $4)`, [body.code, fileId, i, r.pence]);
       await tx.query(`INSERT INTO spend_fact_f${fileId} (line_id, line_no, payment_date, amount_pence, group_id) VALUES ($1, $2, $3, $4, $1)`, [i, i + 1, r.date, r.pence]);
     }
-    await attachFileTables(tx, body.code, tables);
+    await attachFileTables(tx, body.code, fileId, newGroupTable);
   });
   await db.transaction(async (tx) => {
     const { rebuildRollups } = await import('../src/ledger/rollup.ts');

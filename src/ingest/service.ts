@@ -15,7 +15,7 @@ import { getSavedMapping } from './saved-mapping.ts';
 import { produceCopy, type ClassifierInput, type ProduceInput, type ProduceSummary } from './produce.ts';
 import { workerChunks } from './parse-pool.ts';
 import {
-  attachFileTables, beginSourceFile, copyFactLines, createFileTables, ensureBodyFactTable, finishSourceFile, insertDeepDiveRollups,
+  attachFileTables, beginSourceFile, bodyGroupTable, copyFactLines, createFileTables, ensureBodyFactTable, finishSourceFile, insertDeepDiveRollups,
   insertDimensions, insertRejections, insertRollups, removeEarlierCopies,
 } from '../ledger/repository.ts';
 
@@ -117,7 +117,7 @@ export async function ingestFiles(db: Database, files: string[], opts: IngestOpt
   // Planner statistics once per batch of files, not per file (ANALYZE samples the whole ledger).
   if (result.rows_loaded > 0) {
     const t0 = performance.now();
-    await analyseLedger(db, body.code);
+    await analyseLedger(db, [bodyGroupTable(body.code)]);
     reportPhases({ analyse: Math.round(performance.now() - t0) });
   }
   return result;
@@ -172,7 +172,7 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     const input: ProduceInput = { file, bodyCode: body.code, bodyType: body.body_type, fileId, saved, batchLines, bodies };
     let summary: ProduceSummary | undefined;
     const done = (s: ProduceSummary) => { summary = s; };
-    const tables = await createFileTables(tx, body.code, fileId);
+    const newGroupTable = await createFileTables(tx, body.code, fileId);
     lap('begin');
     await copyFactLines(tx, fileId, await parseChunks(file, size, input, classifier, done, opts));
     lap('parse_and_copy_lines');
@@ -183,9 +183,9 @@ async function ingestFile(db: Database, file: string, body: Body, classifier: Cl
     }
     const replaced = await removeEarlierCopies(tx, body.code, checksum, fileId);
     lap('remove_earlier_copies');
-    await insertDimensions(tx, tables, summary!);
+    await insertDimensions(tx, body.code, summary!);
     lap('dimensions');
-    await attachFileTables(tx, body.code, tables);
+    await attachFileTables(tx, body.code, fileId, newGroupTable);
     await insertRejections(tx, body.code, fileId, rejections);
     // Folded while the dimensions went in (by the parse worker, for a big file).
     const { rollups, services, suppliers, supplierTotals } = await rollupRows;

@@ -88,29 +88,26 @@ function sqlLiteral(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;
 }
 
-/** Where a load writes: its file's fact table and its body's partition of spend_group (new: made by this load, to attach). */
-export interface FileTables { fileId: number; groups: string; newGroupTable: boolean }
-
 /**
  * Starts a file's tables: its fact table, a plain table shaped like spend_fact with the body and file as
  * defaults (COPY sends neither) and a CHECK that lets attachFileTables skip re-reading every line. A body's
  * first load also starts the body's partition of spend_group as a plain table with no key: its groups are
- * copied in bare and the key built once, sorting, when it is attached (PGlite pays 5-25 us a row for a key
- * kept up row by row: 5M lines' 2.1M groups took 7.8 s that way, 3.1 s this way). Later loads of the body
- * add to its partition, key and all.
+ * copied in bare and the key built once, sorting, when it is attached (on PGlite a key kept up row by row
+ * costs 5-25 us a row: 5M lines' groups took 8.3 s that way, 4.0-4.5 s this way). Later loads of the body add
+ * to its partition, key and all. True when the group table is new (attachFileTables attaches it).
  */
-export async function createFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<FileTables> {
+export async function createFileTables(tx: Sql, bodyCode: string, fileId: number): Promise<boolean> {
   const t = factTable(fileId), g = bodyGroupTable(bodyCode), b = sqlLiteral(bodyCode);
   await tx.exec(`CREATE TABLE ${t} (LIKE spend_fact);
     ALTER TABLE ${t} ALTER COLUMN body_code SET DEFAULT ${b}, ALTER COLUMN file_id SET DEFAULT ${fileId},
       ADD CONSTRAINT ${t}_key CHECK (body_code = ${b} AND file_id = ${fileId})`);
-  if (await tableExists(tx, g)) return { fileId, groups: g, newGroupTable: false };
+  if (await tableExists(tx, g)) return false;
   // Two first loads of one body at once (PostgreSQL): the second waits here until the first ends, then adds
-  // to the partition the first made (or makes it, if the first failed).
+  // to the partition the first made (or makes it, if the first failed). Looked for again under the lock.
   await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`totalplace:spend_group:${bodyCode}`]);
-  if (await tableExists(tx, g)) return { fileId, groups: g, newGroupTable: false };
+  if (await tableExists(tx, g)) return false;
   await tx.exec(`CREATE TABLE ${g} (LIKE spend_group); ALTER TABLE ${g} ADD CONSTRAINT ${g}_key CHECK (body_code = ${b})`);
-  return { fileId, groups: g, newGroupTable: true };
+  return true;
 }
 
 export function copyFactLines(tx: Sql, fileId: number, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
@@ -118,20 +115,20 @@ export function copyFactLines(tx: Sql, fileId: number, chunks: AsyncIterable<str
 }
 
 /**
- * Makes a loaded file's lines (and a body's first groups) part of the ledger, at the end of the load: a
- * brief lock that readers do not wait for. Attaching a body's new group table builds its key.
+ * Makes a loaded file's lines (and a body's first groups, `newGroupTable`) part of the ledger, at the end of
+ * the load: a brief lock that readers do not wait for. Attaching a body's new group table builds its key.
  */
-export async function attachFileTables(tx: Sql, bodyCode: string, tables: FileTables): Promise<void> {
-  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(tables.fileId)} FOR VALUES IN (${tables.fileId})`);
-  if (tables.newGroupTable) await tx.exec(`ALTER TABLE spend_group ATTACH PARTITION ${tables.groups} FOR VALUES IN (${sqlLiteral(bodyCode)})`);
+export async function attachFileTables(tx: Sql, bodyCode: string, fileId: number, newGroupTable: boolean): Promise<void> {
+  await tx.exec(`ALTER TABLE ${bodyFactTable(bodyCode)} ATTACH PARTITION ${factTable(fileId)} FOR VALUES IN (${fileId})`);
+  if (newGroupTable) await tx.exec(`ALTER TABLE spend_group ATTACH PARTITION ${bodyGroupTable(bodyCode)} FOR VALUES IN (${sqlLiteral(bodyCode)})`);
 }
 
-/** A file's dimensions, groups (where createFileTables said), largest lines and their cuts, as COPY text made while it was parsed. */
-export async function insertDimensions(tx: Sql, tables: FileTables, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
+/** A file's dimensions, groups (into its body's partition, createFileTables), largest lines and their cuts, as COPY text made while it was parsed. */
+export async function insertDimensions(tx: Sql, bodyCode: string, s: Pick<ProduceSummary, 'payees' | 'codings' | 'texts' | 'groups' | 'topLines' | 'topCuts'>): Promise<void> {
   await tx.copyIn('spend_payee', [...PAYEE_COLUMNS], s.payees);
   await tx.copyIn('spend_coding', [...CODING_COLUMNS], s.codings);
   await tx.copyIn('spend_text', [...TEXT_COLUMNS], s.texts);
-  await tx.copyIn(tables.groups, [...GROUP_COLUMNS], s.groups);
+  await tx.copyIn(bodyGroupTable(bodyCode), [...GROUP_COLUMNS], s.groups);
   await tx.copyIn('spend_top_line', ['body_code', 'file_id', 'financial_year', 'theme_code', ...FACT_COLUMNS], s.topLines);
   await tx.copyIn('spend_top_cut', ['body_code', 'file_id', 'financial_year', 'theme_code', 'lines', 'listed', 'cutoff_abs'], s.topCuts);
 }

@@ -11,7 +11,6 @@
 //                         suppliers are counted without reading them all; see src/place/top-suppliers.ts).
 import type { Sql } from '../db/database.ts';
 import { TOP_LINES } from '../ingest/produce.ts';
-import { bodyGroupTable } from './repository.ts';
 
 /** The tables holding per-file rollups (deleted with their file). */
 export const ROLLUP_TABLES = ['spend_rollup', 'spend_rollup_service', 'spend_rollup_supplier'] as const;
@@ -192,12 +191,12 @@ export async function recomputeSupplierTotalsWithout(tx: Sql, bodyCode: string, 
  * Fresh statistics for the planner after a load (PGlite has no autovacuum; on PostgreSQL it would come a
  * minute later): without them a fresh ledger's drill-down and deep-dive plans can be 10-20x slower.
  * The rollups themselves are tallied while the file is parsed (src/ingest/produce.ts). Of the partitioned
- * tables only the loaded body's groups are sampled (ANALYZE of spend_group would sample every body's
- * partition again); the fact tables not at all: nothing reads them through an index, and sampling a million
- * lines costs more than the plans gain.
+ * tables only the partitions of spend_group given are sampled (the loaded body's: ANALYZE of spend_group
+ * would sample every body's again); the fact tables not at all: nothing reads them through an index, and
+ * sampling a million lines costs more than the plans gain.
  */
-export async function analyseLedger(tx: Sql, bodyCode: string): Promise<void> {
-  await tx.exec(`ANALYZE spend_payee, spend_coding, spend_text, ${bodyGroupTable(bodyCode)}, spend_top_line, spend_top_cut, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total`);
+export async function analyseLedger(tx: Sql, groupTables: string[]): Promise<void> {
+  await tx.exec(`ANALYZE spend_payee, spend_coding, spend_text, ${groupTables.map((t) => `${t}, `).join('')}spend_top_line, spend_top_cut, spend_rollup, spend_rollup_service, spend_rollup_supplier, spend_supplier_total`);
 }
 
 /** Rebuilds every rollup for one body (or every body; or one file) from spend_line. Run inside a transaction. */

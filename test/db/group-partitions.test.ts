@@ -13,8 +13,10 @@ import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { seedReference } from '../../src/reference/seed.ts';
 import { ingestFiles } from '../../src/ingest/service.ts';
 import { deleteFiles } from '../../src/ledger/repository.ts';
+import { engines, closeTestDatabase } from '../helpers/databases.ts';
 
 const url = process.env.DATABASE_URL;
+// Unmigrated databases, to migrate step by step (the shared engines open them migrated and seeded).
 const targets = [
   { name: 'pglite', skip: undefined, open: () => connect({ dataDir: 'memory://' }), drop: async () => undefined },
   (() => {
@@ -130,12 +132,10 @@ for (const t of targets) {
   });
 }
 
-for (const t of targets) {
-  test(`${t.name}: two first loads of one body at once both land, in one table of the body's groups`, { skip: t.skip }, async () => {
-    const db = await t.open();
+for (const engine of engines) {
+  test(`${engine.name}: two first loads of one body at once both land, in one table of the body's groups`, { skip: engine.skip }, async () => {
+    const db = await engine.open();
     try {
-      await migrate(db);
-      await seedReference(db);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-groups-'));
       const files = [1, 2].map((k) => {
         const f = path.join(dir, `spend-${k}.csv`);
@@ -151,8 +151,7 @@ for (const t of targets) {
       const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM spend_line WHERE body_code = 'TWICE'`);
       assert.equal(n, 6);
     } finally {
-      await db.close();
-      await t.drop();
+      await closeTestDatabase(db);
     }
   });
 }

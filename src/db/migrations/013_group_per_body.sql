@@ -1,7 +1,7 @@
 -- spend_group partitioned by body, as spend_fact is (spend_group_b_<md5 of the code>). A body's first load
 -- copies its groups into a table of its own with no key and builds the key once, sorting, when it attaches
 -- the table (src/ledger/repository.ts, createFileTables): on PGlite a key kept up row by row costs 5-25 us a
--- row (5M lines' 2.1M groups: 7.8 s that way, 3.1 s this way). Not one table per file, as spend_fact has:
+-- row (5M lines' 2.1M groups: 8.3 s that way, 4.0-4.5 s this way). Not one table per file, as spend_fact has:
 -- measured with 240 small files, a drill-down then planned over 240 group tables and took 32 ms instead of
 -- 5, and a supplier search 507 ms instead of 42.
 --
